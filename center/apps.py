@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CenterConfig(AppConfig):
+    name = "center"
+    verbose_name = _("Service center")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from center.roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

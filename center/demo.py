@@ -1,0 +1,372 @@
+"""Demo data from the seeds' cases (``manage.py load_demo``).
+
+Idempotent: every row is found by its natural key (username, credit code, short code, town
+name, tracking number, session date, tag slug, title) and left alone when it exists, so a second
+run writes nothing, history included. Open work is dated relative to the day of the first load
+so that the demo shows every SLA state; the LETS case keeps its historical dates.
+"""
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from center import roles
+from center.models import Consultation, Mechanism, OfficeHoursSession
+from departments.models import Department, Officer
+from projects.models import Enterprise, InvestmentProject, Town
+from projects.validators import credit_code_check_character
+from workdays.calendar import get_calendar, local_date
+from workorders.models import Approval, Assignment, ClockPause, Commitment, ModelCase, ProblemTag, ServiceRequest
+from workorders.services import issue_work_order, pause_assignment, sla_state_for
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+DEMO_PASSWORD = "demo-pass-2026"
+
+# (short code, Chinese name, English name, kind, permanent office-hours member)
+DEPARTMENTS = [
+    ("JT", "宝山区交通委员会", "Baoshan District Transportation Commission", "district", True),
+    ("JW", "宝山区建设和管理委员会", "Baoshan District Commission of Housing and Urban-Rural Development", "district", True),
+    ("JJ", "宝山区经济委员会", "Baoshan District Commission of Economy", "district", True),
+    ("TC", "宝山区投资促进办公室", "Baoshan District Investment Promotion Office", "district", True),
+    ("ZD", "宝山区重大项目办公室", "Baoshan District Major Projects Office", "district", True),
+    ("KW", "宝山区科学技术委员会", "Baoshan District Science and Technology Innovation Commission", "district", True),
+    ("YS", "宝山区建设工程竣工验收中心", "Baoshan District Construction Affairs Acceptance Center", "district", True),
+    ("GH", "宝山区规划和自然资源局", "Baoshan District Planning and Natural Resources Bureau", "district", True),
+    ("FG", "宝山区发展和改革委员会", "Baoshan Development and Reform Commission", "district", True),
+    ("FJ", "宝山区住房保障和房屋管理局", "Baoshan Bureau of Housing Security and Management", "district", False),
+    ("XF", "宝山区消防救援支队", "Baoshan District Fire and Rescue Detachment", "district", False),
+    ("GJ", "宝山区高境镇人民政府", "Gaojing Town Government", "town", False),
+    ("ST", "上海申通地铁集团有限公司", "Shentong Metro Group", "outside", False),
+]
+
+# (Chinese name, English name, kind)
+TOWNS = [
+    ("高境镇", "Gaojing Town", "town"),
+    ("罗店镇", "Luodian Town", "town"),
+    ("顾村镇", "Gucun Town", "town"),
+    ("杨行镇", "Yanghang Town", "town"),
+    ("大场镇", "Dachang Town", "town"),
+    ("淞南镇", "Songnan Town", "town"),
+    ("月浦镇", "Yuepu Town", "town"),
+    ("罗泾镇", "Luojing Town", "town"),
+    ("庙行镇", "Miaohang Town", "town"),
+    ("友谊路街道", "Youyi Road Street", "street"),
+    ("吴淞街道", "Wusong Street", "street"),
+    ("张庙街道", "Zhangmiao Street", "street"),
+    ("宝山城市工业园区", "Baoshan Urban Industrial Park", "park"),
+]
+
+TAGS = [
+    ("unopened-road", "道路未开通", "Unopened road"),
+    ("fire-safety-entrances", "消防出入口", "Fire-safety entrances"),
+    ("completion-inspection", "竣工验收", "Completion inspection"),
+    ("metro-overlap", "地铁交叉", "Metro overlap"),
+    ("land-use", "土地利用", "Land use"),
+]
+
+# (username, role group, department short code or None, officer role, enterprise key or None, where)
+USERS = [
+    ("admin", None, None, None, None, "/admin/"),
+    ("staff", roles.CENTER_STAFF, None, None, None, "/admin/"),
+    ("officer_jt", roles.OFFICER, "JT", Officer.Role.OFFICER, None, "/desk/"),
+    ("head_jt", roles.HEAD, "JT", Officer.Role.HEAD, None, "/desk/"),
+    ("officer_jw", roles.OFFICER, "JW", Officer.Role.OFFICER, None, "/desk/"),
+    ("officer_jj", roles.OFFICER, "JJ", Officer.Role.OFFICER, None, "/desk/"),
+    ("officer_tc", roles.OFFICER, "TC", Officer.Role.OFFICER, None, "/desk/"),
+    ("leader", roles.LEADER, None, None, None, "/leader/"),
+    ("lets", roles.ENTERPRISE, None, None, "lets", "/"),
+    ("minhong", roles.ENTERPRISE, None, None, "minhong", "/"),
+    ("tiancheng", roles.ENTERPRISE, None, None, "tiancheng", "/"),
+]
+DISPLAY_NAMES = {"officer_jt": "交通委 王经办", "head_jt": "交通委 李主任", "officer_jw": "建管委 陈经办",
+                 "officer_jj": "经委 周经办", "officer_tc": "投促办 吴经办"}
+
+
+def _credit_code(body17: str) -> str:
+    return body17 + credit_code_check_character(body17)
+
+
+ENTERPRISES = {
+    "lets": dict(name="上海力智科技园发展有限公司", credit_code=_credit_code("91310113MA1GLE7T0"),
+                 contact_name="张世泽", contact_mobile="13900001111", contact_email="lets@example.com"),
+    "minhong": dict(name="上海敏弘智慧方舟科技发展有限公司", credit_code=_credit_code("91310113MA1GMH0F2"),
+                    contact_name="刘敏", contact_mobile="13900002222", contact_email="minhong@example.com"),
+    "tiancheng": dict(name="上海高境天成置业有限公司", credit_code=_credit_code("91310113MA1GTC019"),
+                      contact_name="赵天成", contact_mobile="13900003333", contact_email="tiancheng@example.com"),
+}
+
+
+def _at(year, month, day, hour=10) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
+
+def _save(obj, actor):
+    obj._history_user = actor
+    obj.save()
+    return obj
+
+
+def _get_or_create(model, actor, lookup: dict, defaults: dict):
+    """Like ``get_or_create`` but names the actor in the history row of a new object."""
+    existing = model.objects.filter(**lookup).first()
+    if existing is not None:
+        return existing, False
+    return _save(model(**lookup, **defaults), actor), True
+
+
+def _users(admin) -> dict:
+    User = get_user_model()
+    users = {"admin": admin}
+    for username, role, department_code, officer_role, enterprise_key, _where in USERS:
+        if username == "admin":
+            continue
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, email=f"{username}@example.com", is_staff=role == roles.CENTER_STAFF)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    return users
+
+
+def _officers(users, departments, admin):
+    for username, _role, code, officer_role, _enterprise, _where in USERS:
+        if code:
+            _get_or_create(Officer, admin, {"user": users[username], "department": departments[code]},
+                           {"role": officer_role, "display_name": DISPLAY_NAMES[username]})
+
+
+def _next_session_date(today: datetime.date) -> datetime.date:
+    calendar = get_calendar()
+    monday = today + datetime.timedelta(days=(7 - today.weekday()) % 7 or 7)
+    return monday if calendar.is_working_day(monday) else calendar.add_working_days(monday, 1)
+
+
+@transaction.atomic
+def load_demo() -> dict:
+    User = get_user_model()
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        admin = User.objects.create_superuser("admin", "admin@example.com", DEMO_PASSWORD)
+    users = _users(admin)
+
+    departments = {}
+    for code, name_zh, name_en, kind, permanent in DEPARTMENTS:
+        departments[code], _ = _get_or_create(
+            Department, admin, {"short_code": code},
+            {"name_zh": name_zh, "name_en": name_en, "kind": kind, "is_permanent_member": permanent,
+             "seal_text": name_zh if name_zh.startswith("上海") else f"上海市{name_zh}"},
+        )
+    _officers(users, departments, admin)
+
+    towns = {}
+    for name_zh, name_en, kind in TOWNS:
+        towns[name_zh], _ = _get_or_create(Town, admin, {"name_zh": name_zh}, {"name_en": name_en, "kind": kind})
+    tags = {}
+    for slug, name_zh, name_en in TAGS:
+        tags[slug], _ = _get_or_create(ProblemTag, admin, {"slug": slug}, {"name_zh": name_zh, "name_en": name_en})
+
+    enterprises = {}
+    for key, fields in ENTERPRISES.items():
+        enterprise, created = _get_or_create(Enterprise, admin, {"credit_code": fields["credit_code"]},
+                                             {k: v for k, v in fields.items() if k != "credit_code"})
+        if created:
+            enterprise.users.add(users[key])
+        enterprises[key] = enterprise
+
+    projects = {
+        "lets": _get_or_create(InvestmentProject, admin, {"enterprise": enterprises["lets"], "name": "上海力智科技园（力诺第二总部）"}, dict(
+            town=towns["罗店镇"], address="宝山区金绍路（规划）两侧地块", industry="先进材料与建筑科技服务",
+            total_investment=Decimal("680000000.00"), stage=InvestmentProject.Stage.IN_OPERATION,
+            planned_completion_date=datetime.date(2024, 12, 31), current_completion_date=datetime.date(2025, 6, 30),
+            is_key_project=True, difficulty=InvestmentProject.Difficulty.GREEN, lead_unit=departments["TC"]))[0],
+        "minhong": _get_or_create(InvestmentProject, admin, {"enterprise": enterprises["minhong"], "name": "敏弘智慧方舟科技园"}, dict(
+            town=towns["顾村镇"], address="宝山区天春路（规划）沿线地块", industry="科技园区",
+            total_investment=Decimal("450000000.00"), stage=InvestmentProject.Stage.COMPLETION_INSPECTION,
+            planned_completion_date=local_date() + datetime.timedelta(days=60),
+            current_completion_date=local_date() + datetime.timedelta(days=60),
+            is_key_project=True, difficulty=InvestmentProject.Difficulty.YELLOW, lead_unit=departments["KW"]))[0],
+        "tiancheng": _get_or_create(InvestmentProject, admin, {"enterprise": enterprises["tiancheng"], "name": "高境天成商务办公项目"}, dict(
+            town=towns["高境镇"], address="宝山区高境镇轨道交通19号线车站周边地块", industry="商务办公",
+            total_investment=Decimal("1200000000.00"), stage=InvestmentProject.Stage.CONSTRUCTION_PERMIT,
+            planned_completion_date=datetime.date(2028, 12, 31), current_completion_date=datetime.date(2028, 12, 31),
+            is_key_project=True, difficulty=InvestmentProject.Difficulty.RED, lead_unit=departments["GJ"]))[0],
+    }
+
+    sessions = [_lets_case(admin, users, departments, tags, projects["lets"])]
+    _minhong_request(users, projects["minhong"])
+    _tiancheng_case(admin, users, departments, projects["tiancheng"])
+    next_date = _next_session_date(local_date())
+    session, created = _get_or_create(OfficeHoursSession, admin, {"date": next_date},
+                                      {"venue": settings.CENTER_OFFICE_HOURS_VENUE})
+    if created:
+        session.departments.set([d for d in departments.values() if d.is_permanent_member])
+    sessions.append(session)
+    _mechanisms(admin, tags, towns)
+    return {"users": [(u[0], u[1] or "superuser", u[5]) for u in USERS], "password": DEMO_PASSWORD}
+
+
+def _lets_case(admin, users, departments, tags, project):
+    """The six-month extension: work order to JT and JW, stamps by JJ and TC at Monday office hours."""
+    session, created = _get_or_create(OfficeHoursSession, admin, {"date": datetime.date(2025, 1, 13)}, {
+        "venue": settings.CENTER_OFFICE_HOURS_VENUE, "status": OfficeHoursSession.Status.HELD})
+    if created:
+        session.departments.set([d for d in departments.values() if d.is_permanent_member])
+    tracking = "BS2025010600001"
+    if ServiceRequest.objects.filter(tracking_number=tracking).exists():
+        return session
+    request = _save(ServiceRequest(
+        tracking_number=tracking, enterprise=project.enterprise, project=project, kind=ServiceRequest.Kind.EXTENSION,
+        title="力智科技园项目竣工期限延期六个月", submitted_by=users["lets"],
+        description=("项目原定2024年12月竣工，主体工程已完成90%。地块位于河道两侧，原设计主出入口在金绍路，"
+                     "该路尚未开通，无法满足消防两个出入口的要求，影响竣工验收和投产。申请延期六个月，避免违反投资协议。\n"
+                     "The project was due for completion in December 2024 and is 90% built. Jinshao Road, where the main "
+                     "entrance was designed, is not open, so the fire-safety rule of two entrances cannot be met and the "
+                     "completion inspection is held up. We ask for a six-month extension."),
+        requested_completion_date=datetime.date(2025, 6, 30)), admin)
+    ServiceRequest.objects.filter(pk=request.pk).update(submitted_at=_at(2025, 1, 6, 9))
+    work_order = issue_work_order(
+        actor=users["staff"], request=request, lead_department=departments["JT"],
+        co_departments=[departments["JW"], departments["JJ"], departments["TC"]],
+        problem="金绍路未开通导致消防出入口不足，竣工验收受阻；企业申请延期六个月。",
+        proposed_approach="交通委明确金绍路建设计划并提出替代路线及临时出入口方案；建管委按临时出入口方案容缺验收；经委、投促办在集中办公日盖章同意延期。",
+        at=_at(2025, 1, 6, 14))
+    replies = {
+        "JT": "金绍路计划2025年内建成通车；可利用现有道路设置临时出入口作为替代路线。",
+        "JW": "同意以企业提出的临时出入口方案，按承诺制办理竣工验收。",
+        "JJ": "同意项目竣工期限延期至2025年6月30日。",
+        "TC": "同意延期，投资协议相应顺延。",
+    }
+    for assignment in work_order.assignments.select_related("department"):
+        assignment.reply = replies[assignment.department.short_code]
+        assignment.replied_at = assignment.closed_at = _at(2025, 1, 10, 16)
+        assignment.replied_by = users.get(f"officer_{assignment.department.short_code.lower()}", admin)
+        assignment.status = Assignment.Status.DONE
+        assignment.sla_state = Assignment.SlaState.DONE
+        _save(assignment, assignment.replied_by)
+    consultation = _save(Consultation(
+        work_order=work_order, session=None, held_at=_at(2025, 1, 9, 14), venue=settings.CENTER_OFFICE_HOURS_VENUE,
+        attendees="交通委、建管委、力智科技园项目负责人张世泽", outcome="明确金绍路建设时间表，采用替代路线与临时出入口。",
+        decisions="建管委按临时出入口方案容缺验收；企业书面承诺临时出入口在验收前建成。", convened_by=users["staff"]), users["staff"])
+    consultation.departments.set([departments["JT"], departments["JW"]])
+    stamps = {"JJ": ("JJ-2025-000001", Approval.Decision.APPROVED, ""),
+              "TC": ("TC-2025-000001", Approval.Decision.CONDITIONAL, "企业须在竣工验收前建成临时出入口，并于金绍路通车后三个月内恢复原设计主出入口。")}
+    approvals = {}
+    for code, (serial, decision, conditions) in stamps.items():
+        officer = users[f"officer_{code.lower()}"]
+        approvals[code] = _save(Approval(
+            assignment=work_order.assignments.get(department=departments[code]), department=departments[code],
+            decision=decision, conditions=conditions, opinion=replies[code], officer=officer,
+            officer_display_name=DISPLAY_NAMES[f"officer_{code.lower()}"], stamped_at=_at(2025, 1, 13, 10), serial=serial), officer)
+    _save(Commitment(
+        request=request, approval=approvals["TC"], department=departments["TC"],
+        text="竣工验收前建成临时出入口；金绍路通车后三个月内恢复原设计主出入口。",
+        due_date=datetime.date(2025, 6, 30), accepted_at=_at(2025, 1, 13, 11), accepted_by=users["lets"],
+        fulfilled_at=_at(2025, 6, 20, 10), sla_state=Assignment.SlaState.DONE), users["lets"])
+    work_order.status = work_order.Status.RESOLVED
+    work_order.resolved_at = _at(2025, 1, 13, 11)
+    work_order.resolution_summary = "以临时出入口替代未开通的金绍路入口，承诺制竣工验收，延期六个月。"
+    _save(work_order, users["staff"])
+    request.status = ServiceRequest.Status.RESOLVED
+    request.resolved_at = work_order.resolved_at
+    request.rating = 5
+    request.rating_comment = "原以为要好几天，没想到当场就盖章了。"
+    _save(request, users["lets"])
+    case = _save(ModelCase(
+        work_order=work_order, title="道路未开通影响消防出入口与竣工验收：临时出入口+承诺制验收（力智科技园）",
+        summary=("金绍路未开通，项目无法满足消防两个出入口要求。交通委提出替代路线并设临时出入口，建管委按临时出入口方案"
+                 "容缺验收，企业书面承诺；经委、投促办在集中办公日当场盖章同意延期六个月。"),
+        marked_by=users["staff"]), users["staff"])
+    case.tags.set([tags["unopened-road"], tags["fire-safety-entrances"], tags["completion-inspection"]])
+    return session
+
+
+def _minhong_request(users, project):
+    """Tianchun Road not open: the same problem as LETS, waiting for triage."""
+    tracking = "BS-DEMO-MINHONG"
+    if ServiceRequest.objects.filter(tracking_number=tracking).exists():
+        return
+    request = _save(ServiceRequest(
+        tracking_number=tracking, enterprise=project.enterprise, project=project, kind=ServiceRequest.Kind.BLOCKER,
+        title="天春路未开通影响竣工验收和入驻", submitted_by=users["minhong"],
+        description=("园区规划出入口位于天春路，该路尚未开通，消防出入口不满足要求，影响整体竣工验收和企业入驻。请协调解决。\n"
+                     "Tianchun Road, where the park's entrance is planned, is not open; the fire-safety entrances fall "
+                     "short, which blocks the completion inspection and tenants moving in.")), users["minhong"])
+    ServiceRequest.objects.filter(pk=request.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=2))
+
+
+def _tiancheng_case(admin, users, departments, project):
+    """Metro Line 19 overlap: an open work order whose assignments show each SLA state."""
+    tracking = "BS-DEMO-TIANCHENG"
+    if ServiceRequest.objects.filter(tracking_number=tracking).exists():
+        return
+    calendar = get_calendar()
+    today = local_date()
+    request = _save(ServiceRequest(
+        tracking_number=tracking, enterprise=project.enterprise, project=project, kind=ServiceRequest.Kind.BLOCKER,
+        title="地下工程与轨道交通19号线车站重叠，地下施工许可受阻", submitted_by=users["tiancheng"],
+        description=("项目地下施工范围与规划轨道交通19号线车站重叠，地下施工许可无法办理。项目计划1月开工，延误将影响后续建设和经营。\n"
+                     "The underground works overlap the planned Metro Line 19 station, so the underground construction "
+                     "permit cannot be issued. Work was planned to start in January.")), users["tiancheng"])
+    # Issued 13 working days ago: 10 working days allowed, so the work order is 3 days overdue.
+    issued_on = _working_days_before(calendar, today, 13)
+    work_order = issue_work_order(
+        actor=users["staff"], request=request, lead_department=departments["JT"],
+        co_departments=[departments["GH"], departments["YS"], departments["GJ"]],
+        problem="地下工程与19号线车站重叠，需申通地铁集团评估后出具意见，再办理地下施工许可。",
+        proposed_approach="交通委牵头，邀请申通地铁集团会商；规资局、竣工验收中心在两周内办理许可。",
+        needs_consultation=True, at=datetime.datetime.combine(issued_on, datetime.time(10), SHANGHAI))
+    # Re-date the co-handling assignments so that the demo shows on track, due soon and paused too.
+    issued_days_ago = {"JT": 13, "GH": 9, "YS": 2, "GJ": 4}
+    for assignment in work_order.assignments.select_related("department"):
+        code = assignment.department.short_code
+        assignment.issued_on = _working_days_before(calendar, today, issued_days_ago[code])
+        assignment.issued_at = datetime.datetime.combine(assignment.issued_on, datetime.time(10), SHANGHAI)
+        assignment.due_date = calendar.add_working_days(assignment.issued_on, assignment.sla_working_days)
+        assignment.sla_state = sla_state_for(assignment.due_date, today, calendar=calendar)
+        if code != "YS":
+            assignment.status = Assignment.Status.IN_PROGRESS
+        _save(assignment, users["staff"])
+        if code == "GJ":
+            pause_assignment(actor=users["staff"], assignment=assignment, reason=ClockPause.Reason.WAITING_FOR_MATERIAL,
+                             note="请企业补充地下结构与车站的距离测算资料。")
+    consultation = _save(Consultation(
+        work_order=work_order, held_at=timezone.now() - datetime.timedelta(days=1), venue=settings.CENTER_OFFICE_HOURS_VENUE,
+        outside_parties="上海申通地铁集团有限公司 Shentong Metro Group",
+        attendees="投促办、重大办、高境镇、交通委、申通地铁集团", outcome="基于专业安全评估形成一致意见。",
+        decisions="申通地铁集团出具施工方案同意意见后，规资局、竣工验收中心两周内办理地下施工许可。",
+        convened_by=users["staff"]), users["staff"])
+    consultation.departments.set([departments[c] for c in ("JT", "TC", "ZD", "GJ", "ST")])
+
+
+def _working_days_before(calendar, today, n):
+    """The latest date from which ``n`` working days end on ``today`` (going back in time)."""
+    day = today
+    while calendar.working_days_between(day, today) < n:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def _mechanisms(admin, tags, towns):
+    rows = [
+        ("吴淞创新城土地管理指引", "Land management guidelines for Wusong Innovation City", Mechanism.Status.DRAFT,
+         ["land-use"], ["吴淞街道"]),
+        ("产业用地项目落地流程", "Process for industrial land project implementation", Mechanism.Status.REFINING,
+         ["land-use", "completion-inspection"], ["罗店镇", "顾村镇"]),
+        ("道路未开通项目消防出入口与竣工验收指引", "Fire-safety entrances and completion inspection where a road is not open",
+         Mechanism.Status.PUBLISHED, ["unopened-road", "fire-safety-entrances", "completion-inspection"], ["罗店镇", "顾村镇"]),
+    ]
+    for title_zh, title_en, status, tag_slugs, town_names in rows:
+        mechanism, created = _get_or_create(Mechanism, admin, {"title_zh": title_zh}, {
+            "title_en": title_en, "status": status, "text": f"{title_zh}\n\n{title_en}"})
+        if created:
+            mechanism.tags.set([tags[s] for s in tag_slugs])
+            mechanism.towns.set([towns[t] for t in town_names])

@@ -1,0 +1,19 @@
+"""The front door: sends each person to their own workplace."""
+from django.shortcuts import redirect, render
+
+from workorders.permissions import department_ids, is_center_staff, is_leader
+
+
+def home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "home.html")
+    if is_center_staff(user):
+        return redirect("center:queue")
+    if department_ids(user):
+        return redirect("desk:list")
+    if user.enterprises.exists():
+        return redirect("portal:request_list")
+    if is_leader(user):
+        return redirect("admin:index")
+    return render(request, "home.html")

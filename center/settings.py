@@ -1,0 +1,193 @@
+"""Settings for the work-order center, read from environment variables only.
+
+Development defaults need no servers (SQLite and a Celery broker on files under
+``var/``). With ``DEBUG`` off, the production values are required.
+"""
+import os
+import secrets
+from pathlib import Path
+
+import environ
+
+env = environ.Env()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Everything the embedded default writes (SQLite files, broker, keys, uploads) lives here.
+VAR_DIR = Path(env.str("CENTER_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env.bool("DEBUG", default=True)
+
+
+def _development_secret_key() -> str:
+    """Generate the development key once and keep it in var/ so sessions survive restarts."""
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+if DEBUG:
+    SECRET_KEY = env.str("SECRET_KEY", default="") or _development_secret_key()
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+else:
+    SECRET_KEY = env.str("SECRET_KEY")  # required in production
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "workdays",
+    "projects",
+    "departments",
+    "notifications",
+    "workorders",
+    "center",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "center.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "center.wsgi.application"
+ASGI_APPLICATION = "center.asgi.application"
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'center.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the worker writes; the timeout waits for locks.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
+    )
+    # A file, not memory, so that a real Celery worker started by a test sees the test database.
+    # One file per test run, so that two runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-center-{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns when it is missing
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files live outside the web root and are served only through permission-checked views.
+MEDIA_ROOT = Path(env.str("CENTER_MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="center@localhost")
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- Celery ---------------------------------------------------------------
+# The default broker is kombu's SQLAlchemy transport on a SQLite file: no server needed.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}")
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {
+        "task": "center.tasks.record_heartbeat",
+        "schedule": env.float("CENTER_HEARTBEAT_SECONDS", default=30.0),
+    },
+    # The outbox is also sent right after each commit; this catches what a broker outage left.
+    "send-pending-emails": {
+        "task": "notifications.tasks.send_pending_emails",
+        "schedule": env.float("CENTER_OUTBOX_SECONDS", default=60.0),
+    },
+}
+
+# --- The center's own rules ----------------------------------------------
+# Working days an assignment has, by request kind; kinds not listed get the default.
+CENTER_SLA_WORKING_DAYS = env.int("CENTER_SLA_WORKING_DAYS", default=10)
+CENTER_SLA_WORKING_DAYS_BY_KIND = env.dict("CENTER_SLA_WORKING_DAYS_BY_KIND", cast={"value": int}, default={})
+CENTER_DUE_SOON_WORKING_DAYS = env.int("CENTER_DUE_SOON_WORKING_DAYS", default=2)
+CENTER_ESCALATE_AFTER_WORKING_DAYS = env.int("CENTER_ESCALATE_AFTER_WORKING_DAYS", default=5)
+# A worker heartbeat older than this makes /healthz report the worker as down.
+CENTER_HEARTBEAT_MAX_AGE_SECONDS = env.int("CENTER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+CENTER_OFFICE_HOURS_VENUE = env.str("CENTER_OFFICE_HOURS_VENUE", default="宝山区行政服务中心 Baoshan District Administrative Service Center")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Uploads ---------------------------------------------------------------
+CENTER_UPLOAD_MAX_FILE_BYTES = env.int("CENTER_UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 1024)
+CENTER_UPLOAD_MAX_REQUEST_BYTES = env.int("CENTER_UPLOAD_MAX_REQUEST_BYTES", default=50 * 1024 * 1024)
+CENTER_UPLOAD_MAX_FILES = env.int("CENTER_UPLOAD_MAX_FILES", default=10)
+# Files held for a retry after a form error, kept this long.
+CENTER_UPLOAD_STASH_HOURS = env.int("CENTER_UPLOAD_STASH_HOURS", default=24)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from center import home, views
+from notifications import views as notification_views
+
+admin.site.site_header = "区投资服务工单中心 Investment-service work-order center"
+admin.site.site_title = "工单中心 Work-order center"
+admin.site.index_title = "管理 Administration"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/read/", notification_views.mark_all_read, name="notifications_read"),
+    path("", include("projects.urls")),
+    path("", include(("workorders.urls_portal", "portal"))),
+    path("desk/", include(("workorders.urls_desk", "desk"))),
+    path("center/", include(("center.urls_center", "center"))),
+    path("admin/", admin.site.urls),
+]

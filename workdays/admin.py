@@ -1,0 +1,13 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from workdays.models import CalendarOverride
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+    history_list_display = ["is_working_day"]

@@ -1,0 +1,134 @@
+"""The working-day calendar of mainland China: the one place that knows which days count.
+
+Rules, strongest first:
+1. a staff ``CalendarOverride`` for the date (working or not);
+2. a weekend make-up working day (调休上班) from the ``holidays`` package (``weekend_workdays``);
+3. a statutory holiday or substituted day off from the ``holidays`` package's China calendar;
+4. Saturday and Sunday are off, other days are working days.
+
+The package's rules are computed once per year per process (they never change at run time).
+Overrides are read fresh: ``get_calendar()`` takes a snapshot with one small query, so a staff
+edit counts from the next snapshot in every process, with no cache to invalidate. Code that
+asks many questions at once (a page of assignments, a sweep) takes one snapshot and asks it.
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import holidays
+from django.utils import timezone
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class _YearRules:
+    days_off_on_weekdays: frozenset[datetime.date]
+    working_weekend_days: frozenset[datetime.date]
+
+
+@lru_cache(maxsize=256)
+def _package_rules(year: int) -> _YearRules:
+    china = holidays.China(years=year)
+    return _YearRules(
+        days_off_on_weekdays=frozenset(day for day in china if day.weekday() < 5),
+        working_weekend_days=frozenset(day for day in china.weekend_workdays if day.year == year),
+    )
+
+
+def _weekdays_after_until(start: datetime.date, end: datetime.date) -> int:
+    """Monday-to-Friday dates d with start < d <= end, by arithmetic (no loop over days)."""
+    days = (end - start).days
+    if days <= 0:
+        return 0
+    full_weeks, rest = divmod(days, 7)
+    count = full_weeks * 5
+    weekday = start.weekday()
+    for step in range(1, rest + 1):
+        if (weekday + step) % 7 < 5:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """A snapshot of the calendar: the package's rules plus the overrides read at ``get_calendar()``."""
+
+    overrides: dict[datetime.date, bool] = field(default_factory=dict)
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        rules = _package_rules(day.year)
+        if day in rules.working_weekend_days:
+            return True
+        if day.weekday() >= 5:
+            return False
+        return day not in rules.days_off_on_weekdays
+
+    def add_working_days(self, start: datetime.date, n: int) -> datetime.date:
+        """The n-th working day strictly after ``start``; ``start`` itself when n is 0."""
+        if n < 0:
+            raise ValueError("n must not be negative")
+        day = start
+        while n:
+            day += ONE_DAY
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+    def working_days_between(self, start: datetime.date, end: datetime.date) -> int:
+        """The number of working days d with start < d <= end (0 when end <= start)."""
+        if end <= start:
+            return 0
+        count = _weekdays_after_until(start, end)
+        for year in range(start.year, end.year + 1):
+            rules = _package_rules(year)
+            for day in rules.days_off_on_weekdays:
+                if start < day <= end and day not in self.overrides:
+                    count -= 1
+            for day in rules.working_weekend_days:
+                if start < day <= end and day not in self.overrides:
+                    count += 1
+        for day, working in self.overrides.items():
+            if start < day <= end:
+                # The package loops above skipped this day; correct the plain weekday count.
+                count += int(working) - int(day.weekday() < 5)
+        return count
+
+    def working_days_left(self, due: datetime.date, today: datetime.date) -> int:
+        """Working days left until ``due`` (positive), or working days overdue (negative); 0 on the due date."""
+        if today <= due:
+            return self.working_days_between(today, due)
+        return -self.working_days_between(due, today)
+
+
+def get_calendar() -> WorkCalendar:
+    """A snapshot with the current staff overrides (one query)."""
+    from workdays.models import CalendarOverride
+
+    return WorkCalendar(overrides=dict(CalendarOverride.objects.values_list("date", "is_working_day")))
+
+
+def local_date(moment: datetime.datetime | None = None) -> datetime.date:
+    """The date in the site's time zone (Asia/Shanghai) of an aware datetime; today when None."""
+    return timezone.localdate(moment)
+
+
+# Convenience for a single question; for many, take one ``get_calendar()`` and ask it.
+def is_working_day(day: datetime.date) -> bool:
+    return get_calendar().is_working_day(day)
+
+
+def add_working_days(start: datetime.date, n: int) -> datetime.date:
+    return get_calendar().add_working_days(start, n)
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    return get_calendar().working_days_between(start, end)
+
+
+def working_days_left(due: datetime.date, today: datetime.date) -> int:
+    return get_calendar().working_days_left(due, today)
