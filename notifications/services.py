@@ -1,0 +1,87 @@
+"""Telling people: in-app notices and e-mail through an outbox.
+
+``notify`` writes inside the caller's transaction, so a notice exists exactly when the change
+that called for it was committed. E-mail rows are sent after the commit by a task; if the broker
+is down, the beat task ``send_pending_emails`` picks them up later. Sending locks each row
+(``skip_locked``), so two workers never send one e-mail twice.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.models import Notification, OutboundEmail
+
+MAX_ATTEMPTS = 5
+
+
+def notify(*, recipients: Iterable, subject: str, body: str = "", url: str = "", email: bool = True) -> int:
+    """Give each recipient (a user) an in-app notice and, when they have an address, an e-mail.
+
+    Runs in the caller's transaction; the e-mails leave after it commits. Returns the notices made.
+    """
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}.values()
+    Notification.objects.bulk_create(
+        [Notification(recipient=user, subject=str(subject)[:200], body=str(body), url=url) for user in people]
+    )
+    if email:
+        send_to(addresses=[user.email for user in people if user.email], subject=subject, body=f"{body}\n\n{url}".strip())
+    return len(people)
+
+
+def send_to(*, addresses: Iterable[str], subject: str, body: str) -> None:
+    """Queue e-mails to plain addresses (e.g. an enterprise's contact address)."""
+    rows = OutboundEmail.objects.bulk_create(
+        [OutboundEmail(to=address, subject=str(subject)[:200], body=str(body)) for address in dict.fromkeys(addresses)]
+    )
+    if rows:
+        transaction.on_commit(_enqueue_sending)
+
+
+def _enqueue_sending():
+    from notifications.tasks import send_pending_emails
+
+    try:
+        send_pending_emails.delay()
+    except Exception:  # noqa: BLE001 - the broker may be down; beat drains the outbox later
+        pass
+
+
+def send_pending_emails(*, batch: int = 100) -> int:
+    """Send queued e-mails; each exactly once even with several workers. Returns how many were sent."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                OutboundEmail.objects.select_for_update(skip_locked=True)
+                .filter(status=OutboundEmail.Status.PENDING)
+                .order_by("id")[:batch]
+            )
+            if not rows:
+                return sent
+            for row in rows:
+                row.attempts += 1
+                try:
+                    send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to])
+                except Exception as error:  # noqa: BLE001 - recorded on the row, retried by beat
+                    row.last_error = repr(error)[:1000]
+                    if row.attempts >= MAX_ATTEMPTS:
+                        row.status = OutboundEmail.Status.FAILED
+                else:
+                    row.status = OutboundEmail.Status.SENT
+                    row.sent_at = timezone.now()
+                    sent += 1
+                row.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+            if len(rows) < batch:
+                return sent
+
+
+def mark_read(*, user, notification_ids: Iterable[int]) -> int:
+    """Mark the user's own notices read; others' ids are ignored."""
+    return Notification.objects.filter(recipient=user, pk__in=list(notification_ids), read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from notifications import services
+
+
+@shared_task(ignore_result=True)
+def send_pending_emails():
+    services.send_pending_emails()

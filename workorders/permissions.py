@@ -1,0 +1,93 @@
+"""Who may see and do what with requests, work orders, assignments and attachments.
+
+The one source for views, admin and API. Deny by default: each ``*_visible_to`` returns the
+rows a user may see (used by lists *and* by detail pages, so both always agree), and each
+``can_*`` answers for one object.
+"""
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from center import roles
+from departments.models import Officer
+from workorders.models import Assignment, Attachment, ServiceRequest, WorkOrder
+
+
+def is_center_staff(user) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name=roles.CENTER_STAFF).exists()
+
+
+def is_leader(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.groups.filter(name=roles.LEADER).exists())
+
+
+def active_memberships(user) -> QuerySet[Officer]:
+    if not (user and user.is_authenticated and user.is_active):
+        return Officer.objects.none()
+    return Officer.objects.filter(user=user, is_active=True, department__is_active=True)
+
+
+def department_ids(user, *, heads_only: bool = False) -> list[int]:
+    memberships = active_memberships(user)
+    if heads_only:
+        memberships = memberships.filter(role=Officer.Role.HEAD)
+    return list(memberships.values_list("department_id", flat=True))
+
+
+def requests_visible_to(user) -> QuerySet[ServiceRequest]:
+    """Enterprise contacts: their enterprises' requests. Officers: requests their department works on.
+    Center staff: all. Everyone else (a district leader too: leaders see aggregates, not files): none."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ServiceRequest.objects.none()
+    if is_center_staff(user):
+        return ServiceRequest.objects.all()
+    departments = department_ids(user)
+    condition = Q(enterprise__users=user)
+    if departments:
+        condition |= Q(work_order__assignments__department_id__in=departments)
+    return ServiceRequest.objects.filter(condition).distinct()
+
+
+def enterprise_requests(user) -> QuerySet[ServiceRequest]:
+    """The requests of the user's own enterprises (the portal shows only these)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return ServiceRequest.objects.none()
+    return ServiceRequest.objects.filter(enterprise__users=user)
+
+
+def assignments_visible_to(user) -> QuerySet[Assignment]:
+    """Officers and heads: their departments' assignments. Center staff: all."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Assignment.objects.none()
+    if is_center_staff(user):
+        return Assignment.objects.all()
+    return Assignment.objects.filter(department_id__in=department_ids(user))
+
+
+def desk_assignments(user) -> QuerySet[Assignment]:
+    """The desk shows only the user's own departments' assignments, even for center staff."""
+    return Assignment.objects.filter(department_id__in=department_ids(user))
+
+
+def can_work_on(user, assignment: Assignment) -> bool:
+    """Officers and heads of the assignment's department may reply, ask for material and finish."""
+    return assignment.department_id in department_ids(user)
+
+
+def can_reassign(user, assignment: Assignment) -> bool:
+    return assignment.department_id in department_ids(user, heads_only=True)
+
+
+def can_act_for_enterprise(user, request: ServiceRequest) -> bool:
+    return bool(user and user.is_authenticated and user.is_active) and request.enterprise.users.filter(pk=user.pk).exists()
+
+
+def attachment_visible_to(user, attachment: Attachment) -> bool:
+    """An attachment is seen by whoever may see its request."""
+    return requests_visible_to(user).filter(pk=attachment.request_id).exists()
+
+
+def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.filter(request__in=requests_visible_to(user).values("pk"))

@@ -1,0 +1,79 @@
+"""Reads for pages, API and tasks. Permission filtering happens here, so a view cannot forget it."""
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from workorders import permissions
+from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
+
+# Desk order: the most urgent first (overdue and escalated, then by due date); paused last.
+_URGENCY_ORDER = ["due_date", "id"]
+
+
+def requests_for_enterprise(user) -> QuerySet[ServiceRequest]:
+    """The portal's list: the user's enterprises' requests, newest first, with project and enterprise."""
+    return (
+        permissions.enterprise_requests(user)
+        .select_related("project", "enterprise")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def request_for_enterprise(user, tracking_number: str) -> ServiceRequest:
+    """One request of the user's enterprises, with what its timeline page shows; DoesNotExist otherwise."""
+    return (
+        permissions.enterprise_requests(user)
+        .select_related("project", "enterprise", "work_order", "duplicate_of")
+        .get(tracking_number=tracking_number)
+    )
+
+
+def timeline(request: ServiceRequest, *, include_internal: bool = False) -> QuerySet[RequestEvent]:
+    """The steps of a request with department names and attachments (no officers' data)."""
+    events = request.events.select_related("department").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.only("id", "original_name", "size", "event_id"))
+    )
+    return events if include_internal else events.filter(public=True)
+
+
+def request_assignments(request: ServiceRequest) -> QuerySet[Assignment]:
+    """The departments working on a request with their due dates and state (for the timeline page)."""
+    return (
+        Assignment.objects.filter(work_order__request=request)
+        .select_related("department")
+        .prefetch_related(Prefetch("pauses", to_attr="all_pauses"))
+        .order_by("role", "department__short_code")
+    )
+
+
+def assignments_for_desk(user, *, include_closed: bool = False, assigned_to_me: bool = False) -> QuerySet[Assignment]:
+    """The desk list: the user's departments' assignments, most urgent first, in a constant number of queries."""
+    queryset = permissions.desk_assignments(user).select_related(
+        "department", "work_order__request__enterprise", "work_order__request__project", "assigned_officer"
+    )
+    if not include_closed:
+        queryset = queryset.filter(status__in=Assignment.OPEN_STATUSES)
+    if assigned_to_me:
+        queryset = queryset.filter(assigned_officer__user=user)
+    return queryset.order_by(*_URGENCY_ORDER)
+
+
+def assignment_for_desk(user, pk: int) -> Assignment:
+    """One assignment of the user's departments; DoesNotExist otherwise (a guessed id gives 404)."""
+    return assignments_for_desk(user, include_closed=True).get(pk=pk)
+
+
+def attachment_for(user, pk: int) -> Attachment:
+    """An attachment the user may download; DoesNotExist otherwise."""
+    return Attachment.objects.select_related("request").get(
+        pk=pk, request__in=permissions.requests_visible_to(user).values("pk")
+    )
+
+
+def triage_queue() -> QuerySet[ServiceRequest]:
+    """Requests waiting for center staff, oldest first."""
+    return (
+        ServiceRequest.objects.filter(status=ServiceRequest.Status.SUBMITTED)
+        .select_related("enterprise", "project")
+        .order_by("submitted_at", "id")
+    )

@@ -1,0 +1,34 @@
+"""Every state change of work orders, one function per verb."""
+from workorders.services.clock import (
+    compute_due_date,
+    pause_assignment,
+    resume_assignment,
+    sla_state_for,
+    sla_working_days_for,
+)
+from workorders.services.desk import complete_assignment, reassign_assignment, reply_to_assignment, request_material
+from workorders.services.requests import provide_material, rate_request, submit_request, validate_request_fields
+from workorders.services.triage import flag_for_consultation, link_project, merge_request, reject_request, triage_and_issue
+from workorders.services.work_orders import issue_work_order
+
+__all__ = [
+    "complete_assignment",
+    "compute_due_date",
+    "flag_for_consultation",
+    "issue_work_order",
+    "link_project",
+    "merge_request",
+    "pause_assignment",
+    "provide_material",
+    "rate_request",
+    "reassign_assignment",
+    "reject_request",
+    "reply_to_assignment",
+    "request_material",
+    "resume_assignment",
+    "sla_state_for",
+    "sla_working_days_for",
+    "submit_request",
+    "triage_and_issue",
+    "validate_request_fields",
+]

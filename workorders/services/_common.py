@@ -1,0 +1,82 @@
+"""Helpers the services share: saving with the actor in history, timeline events, notices."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from notifications.services import notify, send_to
+from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
+from workorders.uploads import CheckedFile
+
+
+def save_as(obj, actor, **kwargs):
+    obj._history_user = actor
+    obj.save(**kwargs)
+    return obj
+
+
+def record_event(*, request: ServiceRequest, kind: str, actor, assignment: Assignment | None = None, text: str = "", public: bool = True, due_date=None) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        assignment=assignment,
+        department_id=assignment.department_id if assignment else None,
+        text=text,
+        public=public,
+        due_date=due_date,
+        created_by=actor,
+    )
+
+
+def store_attachments(
+    *, request: ServiceRequest, files: list[CheckedFile], actor, written: list, assignment=None, event=None
+) -> list[Attachment]:
+    """Write the files under random names and their rows; each stored file is appended to ``written``
+    so that the calling service can delete it if its transaction fails."""
+    stored = []
+    for checked in files:
+        attachment = Attachment(
+            request=request, assignment=assignment, event=event, original_name=checked.name,
+            content_type=checked.content_type, size=checked.size, sha256=checked.sha256, uploaded_by=actor,
+        )
+        attachment.file.save(f"upload{checked.extension}", ContentFile(checked.content), save=False)
+        written.append(attachment.file)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+@contextmanager
+def atomic_with_files():
+    """``transaction.atomic`` that also deletes the files written inside it when it fails.
+
+    Yields the list that ``store_attachments`` appends to.
+    """
+    written: list = []
+    try:
+        with transaction.atomic():
+            yield written
+    except BaseException:
+        for field_file in written:
+            field_file.storage.delete(field_file.name)
+        raise
+
+
+def tell_enterprise(*, request: ServiceRequest, subject: str, body: str = "", url: str = "") -> None:
+    """In-app notice to the enterprise's accounts and e-mail to them and to its contact address."""
+    notify(recipients=request.enterprise.users.all(), subject=subject, body=body, url=url)
+    if request.enterprise.contact_email:
+        send_to(addresses=[request.enterprise.contact_email], subject=subject, body=f"{body}\n\n{url}".strip())
+
+
+def tell_department(*, assignment: Assignment, subject: str, body: str = "", url: str = "") -> None:
+    """The assigned officer, else every active officer and head of the department."""
+    from departments.models import Officer
+
+    if assignment.assigned_officer_id and assignment.assigned_officer.is_active:
+        users = [assignment.assigned_officer.user]
+    else:
+        users = [m.user for m in Officer.objects.filter(department_id=assignment.department_id, is_active=True).select_related("user")]
+    notify(recipients=users, subject=subject, body=body, url=url)

@@ -1,0 +1,107 @@
+"""What a department does with its assignment: reply, ask for material, finish, reassign."""
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import Officer
+from workorders.exceptions import WorkOrderError
+from workorders.models import Assignment, ClockPause, RequestEvent, ServiceRequest, WorkOrder
+from workorders.permissions import can_reassign, can_work_on
+from workorders.services._common import record_event, save_as, tell_enterprise
+from workorders.services.clock import pause_assignment
+
+OPEN = Assignment.OPEN_STATUSES
+
+
+def _locked_for_work(actor, assignment: Assignment, *, statuses=OPEN) -> Assignment:
+    if not can_work_on(actor, assignment):
+        raise WorkOrderError(_("This assignment belongs to another department."), code="forbidden")
+    locked = Assignment.objects.select_for_update().select_related("work_order__request").get(pk=assignment.pk)
+    if locked.status not in statuses:
+        raise WorkOrderError(_("This assignment is not open for that."), code="wrong_status")
+    return locked
+
+
+def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignment:
+    """Record the department's reply (the enterprise sees it). Atomic; the clock keeps running."""
+    if not text.strip():
+        raise WorkOrderError(_("Write the reply."), code="empty", field="text")
+    with transaction.atomic():
+        locked = _locked_for_work(actor, assignment, statuses=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
+        locked.reply, locked.replied_at, locked.replied_by = text.strip(), timezone.now(), actor
+        locked.status = Assignment.Status.IN_PROGRESS
+        save_as(locked, actor, update_fields=["reply", "replied_at", "replied_by", "status"])
+        request = locked.work_order.request
+        record_event(request=request, kind=RequestEvent.Kind.REPLIED, actor=actor, assignment=locked, text=locked.reply)
+        tell_enterprise(request=request, subject=_("A department replied on %(number)s") % {"number": request.tracking_number},
+                        body=locked.reply, url=f"/requests/{request.tracking_number}/")
+    assignment.refresh_from_db()
+    return assignment
+
+
+def request_material(*, actor, assignment: Assignment, text: str) -> Assignment:
+    """Ask the enterprise for material: the clock pauses until it answers. Atomic."""
+    if not text.strip():
+        raise WorkOrderError(_("Say what material is needed."), code="empty", field="text")
+    with transaction.atomic():
+        locked = _locked_for_work(actor, assignment, statuses=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
+        pause_assignment(actor=actor, assignment=locked, reason=ClockPause.Reason.WAITING_FOR_MATERIAL, note=text.strip())
+        request = locked.work_order.request
+        record_event(request=request, kind=RequestEvent.Kind.MATERIAL_REQUESTED, actor=actor, assignment=locked, text=text.strip())
+        tell_enterprise(request=request, subject=_("Material needed for %(number)s") % {"number": request.tracking_number},
+                        body=text.strip(), url=f"/requests/{request.tracking_number}/")
+    assignment.refresh_from_db()
+    return assignment
+
+
+def complete_assignment(*, actor, assignment: Assignment, text: str = "") -> Assignment:
+    """Mark the department's share done. When every assignment is done, the work order and the
+    request resolve and the enterprise is told. Atomic; locks the work order so that two
+    departments finishing at once resolve it exactly once."""
+    with transaction.atomic():
+        WorkOrder.objects.select_for_update().get(pk=assignment.work_order_id)
+        locked = _locked_for_work(actor, assignment, statuses=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
+        now = timezone.now()
+        if text.strip():
+            locked.reply, locked.replied_at, locked.replied_by = text.strip(), now, actor
+        if not locked.reply:
+            raise WorkOrderError(_("Reply before marking the assignment done."), code="no_reply", field="text")
+        locked.status, locked.sla_state, locked.closed_at = Assignment.Status.DONE, Assignment.SlaState.DONE, now
+        save_as(locked, actor)
+        request = locked.work_order.request
+        record_event(request=request, kind=RequestEvent.Kind.DONE, actor=actor, assignment=locked, text=locked.reply)
+        _resolve_if_all_done(actor=actor, work_order=locked.work_order, now=now)
+    assignment.refresh_from_db()
+    return assignment
+
+
+def _resolve_if_all_done(*, actor, work_order: WorkOrder, now) -> None:
+    if work_order.assignments.exclude(status__in=(Assignment.Status.DONE, Assignment.Status.WITHDRAWN)).exists():
+        return
+    work_order.status, work_order.resolved_at = WorkOrder.Status.RESOLVED, now
+    save_as(work_order, actor, update_fields=["status", "resolved_at"])
+    request = work_order.request
+    request.status, request.resolved_at = ServiceRequest.Status.RESOLVED, now
+    save_as(request, actor, update_fields=["status", "resolved_at"])
+    record_event(request=request, kind=RequestEvent.Kind.RESOLVED, actor=actor)
+    tell_enterprise(request=request, subject=_("Request %(number)s resolved") % {"number": request.tracking_number},
+                    body=_("Every department has finished. Please rate the service."),
+                    url=f"/requests/{request.tracking_number}/")
+
+
+def reassign_assignment(*, actor, assignment: Assignment, officer: Officer) -> Assignment:
+    """A head gives the assignment to an officer of the same department. Atomic; internal step."""
+    if not can_reassign(actor, assignment):
+        raise WorkOrderError(_("Only a head of this department can reassign."), code="forbidden")
+    if officer.department_id != assignment.department_id or not officer.is_active:
+        raise WorkOrderError(_("Choose an active officer of this department."), code="officer", field="officer")
+    with transaction.atomic():
+        locked = _locked_for_work(actor, assignment)
+        locked.assigned_officer = officer
+        save_as(locked, actor, update_fields=["assigned_officer"])
+        record_event(request=locked.work_order.request, kind=RequestEvent.Kind.REASSIGNED, actor=actor,
+                     assignment=locked, text=officer.display_name, public=False)
+    assignment.refresh_from_db()
+    return assignment
