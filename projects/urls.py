@@ -1,5 +1,9 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
-# Replaced by the portal's enterprise pages; ``signup`` is named here so the header links work.
-urlpatterns = [path("signup/", RedirectView.as_view(url="/accounts/login/"), name="signup")]
+from projects import views
+
+urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("projects/", views.project_list, name="project_list"),
+    path("projects/new/", views.project_new, name="project_new"),
+]

@@ -444,6 +444,7 @@ class RequestEvent(models.Model):
         REASSIGNED = "reassigned", _("Reassigned within the department")
         RESOLVED = "resolved", _("Request resolved")
         RATED = "rated", _("Service rated")
+        COMMITTED = "committed", _("Conditions accepted with a commitment")
 
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")

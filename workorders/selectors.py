@@ -1,13 +1,15 @@
 """Reads for pages, API and tasks. Permission filtering happens here, so a view cannot forget it."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from workorders import permissions
 from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
 
-# Desk order: the most urgent first (overdue and escalated, then by due date); paused last.
-_URGENCY_ORDER = ["due_date", "id"]
+# Desk order: the most urgent first (the earliest due date, so overdue ones lead); paused ones last,
+# since their clock is stopped and their due date will move.
+_PAUSED_LAST = Case(When(status=Assignment.Status.PAUSED, then=Value(1)), default=Value(0), output_field=IntegerField())
+_URGENCY_ORDER = [_PAUSED_LAST, "due_date", "id"]
 
 
 def requests_for_enterprise(user) -> QuerySet[ServiceRequest]:
@@ -76,4 +78,65 @@ def triage_queue() -> QuerySet[ServiceRequest]:
         ServiceRequest.objects.filter(status=ServiceRequest.Status.SUBMITTED)
         .select_related("enterprise", "project")
         .order_by("submitted_at", "id")
+    )
+
+
+def conditions_to_accept(request: ServiceRequest) -> QuerySet:
+    """Conditional approvals in force on the request that the enterprise has not yet accepted."""
+    from workorders.models import Approval
+
+    return (
+        Approval.objects.filter(assignment__work_order__request=request, decision=Approval.Decision.CONDITIONAL,
+                                revoked_at__isnull=True, commitments__isnull=True)
+        .select_related("department")
+        .order_by("stamped_at")
+    )
+
+
+def request_commitments(request: ServiceRequest) -> QuerySet:
+    return request.commitments.select_related("department").order_by("due_date", "id")
+
+
+def request_approvals(request: ServiceRequest) -> QuerySet:
+    """The stamps on a request's assignments (in force and revoked), without officers' private data."""
+    from workorders.models import Approval
+
+    return (
+        Approval.objects.filter(assignment__work_order__request=request)
+        .select_related("department")
+        .only("serial", "decision", "conditions", "opinion", "stamped_at", "revoked_at", "department__name_zh",
+              "department__name_en", "department__short_code", "officer_display_name", "assignment_id")
+        .order_by("stamped_at")
+    )
+
+
+def department_workload(today) -> QuerySet:
+    """Per active department: open assignments, overdue ones (past due, clock running), paused ones
+    and escalated ones, in one aggregate query."""
+    from departments.models import Department
+
+    running = Q(assignments__status__in=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
+    return (
+        Department.objects.filter(is_active=True)
+        .annotate(
+            open_count=Count("assignments", filter=Q(assignments__status__in=Assignment.OPEN_STATUSES)),
+            overdue_count=Count("assignments", filter=running & Q(assignments__due_date__lt=today)),
+            escalated_count=Count("assignments", filter=running & Q(assignments__sla_state=Assignment.SlaState.ESCALATED)),
+            paused_count=Count("assignments", filter=Q(assignments__status=Assignment.Status.PAUSED)),
+        )
+        .filter(open_count__gt=0)
+        .order_by("-overdue_count", "-open_count", "short_code")
+    )
+
+
+def request_for_staff(tracking_number: str) -> ServiceRequest:
+    return ServiceRequest.objects.select_related("enterprise", "project__town", "work_order", "duplicate_of").get(
+        tracking_number=tracking_number)
+
+
+def recent_requests(limit: int = 20) -> QuerySet[ServiceRequest]:
+    return (
+        ServiceRequest.objects.exclude(status=ServiceRequest.Status.SUBMITTED)
+        .select_related("enterprise", "project")
+        .order_by("-submitted_at", "-id")[:limit]
     )

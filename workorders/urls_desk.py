@@ -1,4 +1,12 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
-urlpatterns = [path("", RedirectView.as_view(url="/"), name="list")]
+from workorders.views import desk
+
+urlpatterns = [
+    path("", desk.assignment_list, name="list"),
+    path("assignments/<int:pk>/", desk.assignment_detail, name="detail"),
+    path("assignments/<int:pk>/reply/", desk.reply, name="reply"),
+    path("assignments/<int:pk>/material/", desk.ask_material, name="material"),
+    path("assignments/<int:pk>/done/", desk.mark_done, name="done"),
+    path("assignments/<int:pk>/reassign/", desk.reassign, name="reassign"),
+]

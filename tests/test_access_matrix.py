@@ -1,0 +1,135 @@
+"""Deny by default: every page of the portal, the desk, the center and the downloads × every role.
+
+Each route lists the status every role gets. 302 from an anonymous visitor goes to the login
+page; someone else's object (a guessed id or tracking number) is a 404, never its data.
+"""
+import pytest
+from django.test import Client
+
+ROLES = ["anonymous", "enterprise_a", "enterprise_b", "officer_a", "officer_b", "head_a", "staff", "leader"]
+
+
+def _status(row: str) -> dict[str, int]:
+    return dict(zip(ROLES, (int(part) for part in row.split())))
+
+
+#            anon  ent_a ent_b off_a off_b head_a staff leader
+PORTAL_OWN = "302   200   200   403   403   403    403   403"
+ONLY_A = "302   200   404   404   404   404    404   404"
+DESK = "302   403   403   200   200   200    403   403"
+DESK_A = "302   403   403   200   404   200    403   403"
+CENTER = "302   403   403   403   403   403    200   403"
+FILE_A = "302   200   404   200   404   200    200   404"
+FILE_B = "302   404   200   404   200   404    200   404"
+
+GET_ROUTES = [
+    ("/requests/", PORTAL_OWN),
+    ("/requests/new/", PORTAL_OWN),
+    ("/projects/", PORTAL_OWN),
+    ("/projects/new/", PORTAL_OWN),
+    ("/requests/{request_a}/", ONLY_A),
+    ("/requests/BS0000NOSUCH/", "302 404 404 404 404 404 404 404"),
+    ("/attachments/{attachment_a}/", FILE_A),
+    ("/attachments/{attachment_b}/", FILE_B),
+    ("/attachments/999999/", "302 404 404 404 404 404 404 404"),
+    ("/desk/", DESK),
+    ("/desk/assignments/{assignment_a}/", DESK_A),
+    ("/desk/assignments/999999/", "302 403 403 404 404 404 403 403"),
+    ("/center/", CENTER),
+    ("/center/requests/{waiting_a}/", CENTER),
+    ("/center/requests/{request_b}/", CENTER),
+    ("/notifications/", "302 200 200 200 200 200 200 200"),
+]
+
+# POSTs with an empty or harmless body: denied roles must get the status shown and change nothing;
+# allowed roles get a form error (400) or a redirect after a no-op.
+POST_ROUTES = [
+    ("/requests/{request_a}/material/{assignment_a}/", "302 400 404 404 404 404 404 404"),
+    ("/requests/{request_a}/rate/", "302 400 404 404 404 404 404 404"),
+    ("/requests/{request_a}/accept/999999/", "302 404 404 404 404 404 404 404"),
+    ("/desk/assignments/{assignment_a}/reply/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/material/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/done/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/reassign/", "302 403 403 403 404 400 403 403"),
+    ("/center/requests/{waiting_a}/reject/", "302 403 403 403 403 403 400 403"),
+    ("/center/requests/{waiting_a}/merge/", "302 403 403 403 403 403 400 403"),
+    ("/center/requests/{waiting_a}/issue/", "302 403 403 403 403 403 400 403"),
+    ("/center/requests/{waiting_a}/link/", "302 403 403 403 403 403 400 403"),
+]
+
+
+def _fill(template: str, world) -> str:
+    return template.format(
+        request_a=world.request_a.tracking_number, request_b=world.request_b.tracking_number,
+        waiting_a=world.waiting_a.tracking_number, attachment_a=world.attachment_a.pk,
+        attachment_b=world.attachment_b.pk, assignment_a=world.assignment_a.pk,
+    )
+
+
+def _client(world, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    return client
+
+
+def _snapshot(world):
+    from workorders.models import Assignment, RequestEvent, ServiceRequest
+
+    return (
+        list(ServiceRequest.objects.order_by("pk").values_list("status", "rating", "project_id")),
+        list(Assignment.objects.order_by("pk").values_list("status", "reply", "due_date", "assigned_officer_id")),
+        RequestEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("route,row", GET_ROUTES, ids=[r for r, _ in GET_ROUTES])
+def test_get_matrix(world, route, row):
+    url = _fill(route, world)
+    for role, expected in _status(row).items():
+        response = _client(world, role).get(url)
+        assert response.status_code == expected, f"{role} GET {url}: {response.status_code}, expected {expected}"
+        if expected == 302:
+            assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("route,row", POST_ROUTES, ids=[r for r, _ in POST_ROUTES])
+def test_post_matrix_changes_nothing(world, route, row):
+    url = _fill(route, world)
+    before = _snapshot(world)
+    for role, expected in _status(row).items():
+        response = _client(world, role).post(url, {})
+        assert response.status_code == expected, f"{role} POST {url}: {response.status_code}, expected {expected}"
+    assert _snapshot(world) == before
+
+
+def test_guessed_ids_never_leak_data(world):
+    """A 404 page for someone else's object does not contain its title or tracking number."""
+    client = _client(world, "enterprise_b")
+    response = client.get(f"/requests/{world.request_a.tracking_number}/")
+    assert response.status_code == 404
+    assert world.request_a.title not in response.content.decode()
+    officer_b = _client(world, "officer_b")
+    response = officer_b.get(f"/desk/assignments/{world.assignment_a.pk}/")
+    assert response.status_code == 404
+    assert world.request_a.title not in response.content.decode()
+
+
+def test_lists_show_only_own_rows(world):
+    page = _client(world, "enterprise_b").get("/requests/").content.decode()
+    assert world.request_b.tracking_number in page
+    assert world.request_a.tracking_number not in page and world.waiting_a.tracking_number not in page
+    desk_a = _client(world, "officer_a").get("/desk/")
+    assert [a.pk for a in desk_a.context["page"]] == [world.assignment_a.pk]
+    desk_b = _client(world, "officer_b").get("/desk/")
+    assert [a.pk for a in desk_b.context["page"]] == [world.assignment_b.pk]
+    projects = _client(world, "enterprise_a").get("/projects/").context["projects"]
+    assert [p.pk for p in projects] == [world.project_a.pk]
+
+
+def test_a_leader_cannot_change_anything(world):
+    leader = _client(world, "leader")
+    before = _snapshot(world)
+    for route, _row in POST_ROUTES:
+        assert leader.post(_fill(route, world), {"text": "x", "reason": "x", "rating": "5"}).status_code in (403, 404)
+    assert _snapshot(world) == before

@@ -1,0 +1,92 @@
+"""Forms of the portal, the desk and the triage page. They check shapes; the services check rules."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department, Officer
+from workorders.models import ServiceRequest
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ServiceRequest.Kind.choices)
+    project = forms.ModelChoiceField(label=_("project"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(label=_("problem description"), widget=forms.Textarea,
+                                  help_text=_("What blocks the project, since when, and what you have tried."))
+    requested_completion_date = forms.DateField(label=_("new completion date wanted"), required=False, widget=DATE_INPUT,
+                                                help_text=_("Required for an extension; after the current planned date."))
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+
+
+class MaterialForm(forms.Form):
+    text = forms.CharField(label=_("your answer"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("rating"), coerce=int, choices=[(n, str(n)) for n in range(5, 0, -1)],
+                                    widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("rating comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class CommitmentForm(forms.Form):
+    text = forms.CharField(label=_("our commitment"), widget=forms.Textarea(attrs={"rows": 3}))
+    due_date = forms.DateField(label=_("we will fulfil it by"), widget=DATE_INPUT)
+
+
+class DeskTextForm(forms.Form):
+    text = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+class ReassignForm(forms.Form):
+    officer = forms.ModelChoiceField(label=_("officer"), queryset=None)
+
+    def __init__(self, *args, department_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = Officer.objects.filter(department_id=department_id, is_active=True).order_by(
+            "display_name")
+        self.fields["officer"].label_from_instance = lambda officer: f"{officer.display_name} ({officer.get_role_display()})"
+
+
+class LinkProjectForm(forms.Form):
+    project = forms.ModelChoiceField(label=_("project"), queryset=None)
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = request.enterprise.projects.order_by("name")
+
+
+class IssueForm(forms.Form):
+    lead_department = forms.ModelChoiceField(label=_("lead department"), queryset=Department.objects.none())
+    co_departments = forms.ModelMultipleChoiceField(label=_("co-handling departments"), queryset=Department.objects.none(),
+                                                    required=False, widget=forms.CheckboxSelectMultiple)
+    problem = forms.CharField(label=_("problem"), widget=forms.Textarea(attrs={"rows": 3}))
+    proposed_approach = forms.CharField(label=_("proposed approach"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    needs_consultation = forms.BooleanField(label=_("flag for consultation at the next office hours"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(is_active=True).order_by("short_code")
+        self.fields["lead_department"].queryset = departments
+        self.fields["co_departments"].queryset = departments
+        for name in ("lead_department", "co_departments"):
+            self.fields[name].label_from_instance = lambda d: f"{d.name_zh} {d.short_code}"
+
+    def clean(self):
+        data = super().clean()
+        lead, co = data.get("lead_department"), data.get("co_departments") or []
+        if lead and lead in co:
+            self.add_error("co_departments", _("The lead department is already chosen; do not tick it again."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason given to the enterprise"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MergeForm(ReasonForm):
+    into = forms.CharField(label=_("tracking number of the request to keep"), max_length=24)

@@ -1,0 +1,144 @@
+"""Center staff's triage pages: the incoming queue and one request's triage (link, issue, flag, reject, merge)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workdays.calendar import local_date
+from workorders import permissions, selectors, services
+from workorders.exceptions import WorkOrderError
+from workorders.forms import IssueForm, LinkProjectForm, MergeForm, ReasonForm
+from workorders.models import ServiceRequest
+
+
+def _require_staff(user):
+    if not permissions.is_center_staff(user):
+        raise PermissionDenied
+
+
+@login_required
+def queue(request):
+    _require_staff(request.user)
+    return render(request, "center/queue.html", {
+        "queue": selectors.triage_queue(),
+        "workload": selectors.department_workload(local_date()),
+        "recent": selectors.recent_requests(),
+    })
+
+
+def _request(request, tracking_number) -> ServiceRequest:
+    _require_staff(request.user)
+    try:
+        return selectors.request_for_staff(tracking_number)
+    except ServiceRequest.DoesNotExist:
+        raise Http404
+
+
+def _page(request, service_request, *, status=200, **forms):
+    waiting = service_request.status == ServiceRequest.Status.SUBMITTED
+    work_order = getattr(service_request, "work_order", None)
+    initial_issue = {"problem": service_request.description}
+    context = {
+        "req": service_request,
+        "waiting": waiting,
+        "work_order": work_order,
+        "events": selectors.timeline(service_request, include_internal=True),
+        "assignments": selectors.request_assignments(service_request) if work_order else [],
+        "link_form": forms.get("link_form") or LinkProjectForm(request=service_request,
+                                                               initial={"project": service_request.project_id}),
+        "issue_form": forms.get("issue_form") or IssueForm(initial=initial_issue),
+        "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
+        "merge_form": forms.get("merge_form") or MergeForm(prefix="merge"),
+    }
+    return render(request, "center/request.html", context, status=status)
+
+
+@login_required
+def request_triage(request, tracking_number):
+    return _page(request, _request(request, tracking_number))
+
+
+def _run(request, service_request, form_name, form, action, success):
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except WorkOrderError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, success)
+            return redirect("center:request", tracking_number=service_request.tracking_number)
+    return _page(request, service_request, status=400, **{form_name: form})
+
+
+@login_required
+@require_POST
+def link(request, tracking_number):
+    service_request = _request(request, tracking_number)
+    form = LinkProjectForm(request.POST, request=service_request)
+    return _run(request, service_request, "link_form", form,
+                lambda data: services.link_project(actor=request.user, request=service_request, project=data["project"]),
+                _("Linked to the project."))
+
+
+@login_required
+@require_POST
+def issue(request, tracking_number):
+    service_request = _request(request, tracking_number)
+    form = IssueForm(request.POST)
+
+    def action(data):
+        services.triage_and_issue(
+            actor=request.user, request=service_request, lead_department=data["lead_department"],
+            co_departments=list(data["co_departments"]), problem=data["problem"],
+            proposed_approach=data["proposed_approach"], needs_consultation=data["needs_consultation"],
+        )
+
+    return _run(request, service_request, "issue_form", form, action, _("Work order issued."))
+
+
+@login_required
+@require_POST
+def reject(request, tracking_number):
+    service_request = _request(request, tracking_number)
+    form = ReasonForm(request.POST, prefix="reject")
+    return _run(request, service_request, "reject_form", form,
+                lambda data: services.reject_request(actor=request.user, request=service_request, reason=data["reason"]),
+                _("Request rejected; the enterprise was told why."))
+
+
+@login_required
+@require_POST
+def merge(request, tracking_number):
+    service_request = _request(request, tracking_number)
+    form = MergeForm(request.POST, prefix="merge")
+
+    def action(data):
+        into = ServiceRequest.objects.filter(tracking_number=data["into"].strip()).first()
+        if into is None:
+            raise WorkOrderError(_("No request has this tracking number."), field="into")
+        services.merge_request(actor=request.user, request=service_request, into=into, reason=data["reason"])
+
+    return _run(request, service_request, "merge_form", form, action, _("Merged; the enterprise was told why."))
+
+
+@login_required
+@require_POST
+def flag(request, tracking_number):
+    service_request = _request(request, tracking_number)
+    work_order = getattr(service_request, "work_order", None)
+    if work_order is None:
+        raise Http404
+    flagged = request.POST.get("flagged") == "1"
+    try:
+        services.flag_for_consultation(actor=request.user, work_order=work_order, flagged=flagged)
+    except WorkOrderError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Flagged for consultation at the next office hours.") if flagged
+                         else _("No longer flagged for consultation."))
+    return redirect("center:request", tracking_number=tracking_number)

@@ -1,0 +1,140 @@
+"""Department desk: the department's assignments, most urgent first; reply, ask for material, finish, reassign.
+
+Thin views over ``selectors`` (which filter by the user's departments: a guessed id is a 404) and
+``services`` (which check the rules again and change state atomically).
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workdays.calendar import get_calendar, local_date
+from workorders import permissions, selectors, services
+from workorders.exceptions import WorkOrderError
+from workorders.forms import DeskTextForm, ReassignForm
+from workorders.models import Assignment
+
+PAGE_SIZE = 50
+
+
+def _require_officer(user):
+    if not permissions.department_ids(user):
+        raise PermissionDenied
+
+
+@login_required
+def assignment_list(request):
+    _require_officer(request.user)
+    is_head = bool(permissions.department_ids(request.user, heads_only=True))
+    show_closed = is_head and request.GET.get("closed") == "1"
+    mine = request.GET.get("mine") == "1"
+    state = request.GET.get("state", "")
+    queryset = selectors.assignments_for_desk(request.user, include_closed=show_closed, assigned_to_me=mine)
+    if state in Assignment.SlaState.values:
+        queryset = queryset.filter(sla_state=state)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    calendar, today = get_calendar(), local_date()
+    for assignment in page:
+        assignment.days_left = (
+            calendar.working_days_left(assignment.due_date, today) if assignment.status in Assignment.OPEN_STATUSES else None
+        )
+    return render(request, "desk/list.html", {
+        "page": page, "is_head": is_head, "show_closed": show_closed, "mine": mine, "state": state,
+        "states": Assignment.SlaState.choices, "today": today,
+    })
+
+
+def _assignment(request, pk) -> Assignment:
+    _require_officer(request.user)
+    try:
+        return selectors.assignment_for_desk(request.user, pk)
+    except Assignment.DoesNotExist:
+        raise Http404
+
+
+def _detail(request, assignment, *, status=200, **forms):
+    service_request = assignment.work_order.request
+    today = local_date()
+    days_left = get_calendar().working_days_left(assignment.due_date, today) if assignment.status in Assignment.OPEN_STATUSES else None
+    can_reassign = permissions.can_reassign(request.user, assignment)
+    context = {
+        "assignment": assignment,
+        "req": service_request,
+        "days_left": days_left,
+        "events": selectors.timeline(service_request, include_internal=True),
+        "others": selectors.request_assignments(service_request).exclude(pk=assignment.pk),
+        "pauses": assignment.pauses.order_by("started_at"),
+        "is_open": assignment.status in (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS),
+        "reply_form": forms.get("reply_form") or DeskTextForm(prefix="reply"),
+        "material_form": forms.get("material_form") or DeskTextForm(prefix="material"),
+        "done_form": forms.get("done_form") or DeskTextForm(prefix="done"),
+        "can_reassign": can_reassign,
+        "reassign_form": (forms.get("reassign_form") or ReassignForm(department_id=assignment.department_id,
+                                                                   initial={"officer": assignment.assigned_officer_id}))
+        if can_reassign else None,
+    }
+    return render(request, "desk/detail.html", context, status=status)
+
+
+@login_required
+def assignment_detail(request, pk):
+    return _detail(request, _assignment(request, pk))
+
+
+def _text_action(request, pk, *, prefix, service, done_message):
+    assignment = _assignment(request, pk)
+    form = DeskTextForm(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            service(actor=request.user, assignment=assignment, text=form.cleaned_data["text"])
+        except WorkOrderError as error:
+            form.add_error("text" if error.field == "text" else None, error.message)
+        else:
+            messages.success(request, done_message)
+            return redirect("desk:detail", pk=pk)
+    return _detail(request, assignment, status=400, **{f"{prefix}_form": form})
+
+
+@login_required
+@require_POST
+def reply(request, pk):
+    return _text_action(request, pk, prefix="reply", service=services.reply_to_assignment,
+                        done_message=_("Reply sent to the enterprise."))
+
+
+@login_required
+@require_POST
+def ask_material(request, pk):
+    return _text_action(request, pk, prefix="material", service=services.request_material,
+                        done_message=_("The enterprise was asked for material; the clock is paused until it answers."))
+
+
+@login_required
+@require_POST
+def mark_done(request, pk):
+    return _text_action(request, pk, prefix="done", service=services.complete_assignment,
+                        done_message=_("Marked done."))
+
+
+@login_required
+@require_POST
+def reassign(request, pk):
+    assignment = _assignment(request, pk)
+    if not permissions.can_reassign(request.user, assignment):
+        raise PermissionDenied
+    form = ReassignForm(request.POST, department_id=assignment.department_id)
+    if form.is_valid():
+        try:
+            services.reassign_assignment(actor=request.user, assignment=assignment, officer=form.cleaned_data["officer"])
+        except WorkOrderError as error:
+            form.add_error("officer" if error.field == "officer" else None, error.message)
+        else:
+            messages.success(request, _("Reassigned to %(name)s.") % {"name": form.cleaned_data["officer"].display_name})
+            return redirect("desk:detail", pk=pk)
+    return _detail(request, assignment, status=400, reassign_form=form)
