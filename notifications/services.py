@@ -52,17 +52,22 @@ def _enqueue_sending():
 
 
 def send_pending_emails(*, batch: int = 100) -> int:
-    """Send queued e-mails; each exactly once even with several workers. Returns how many were sent."""
-    sent = 0
+    """Send queued e-mails; each exactly once even with several workers. Returns how many were sent.
+
+    Each row is tried at most once per call (a failing server is retried at the next beat), and
+    given up after ``MAX_ATTEMPTS`` tries.
+    """
+    sent, last_id = 0, 0
     while True:
         with transaction.atomic():
             rows = list(
                 OutboundEmail.objects.select_for_update(skip_locked=True)
-                .filter(status=OutboundEmail.Status.PENDING)
+                .filter(status=OutboundEmail.Status.PENDING, id__gt=last_id)
                 .order_by("id")[:batch]
             )
             if not rows:
                 return sent
+            last_id = rows[-1].id
             for row in rows:
                 row.attempts += 1
                 try:
