@@ -10,13 +10,13 @@ def enterprises_of(user) -> QuerySet[Enterprise]:
     return Enterprise.objects.filter(users=user)
 
 
-def projects_of(user) -> QuerySet[InvestmentProject]:
-    """The projects of the user's enterprises with their town and request count, by name."""
+def project_choices(user) -> QuerySet[InvestmentProject]:
+    """The projects of the user's enterprises, by name (for choosing one in a form)."""
     if not (user and user.is_authenticated and user.is_active):
         return InvestmentProject.objects.none()
-    return (
-        InvestmentProject.objects.filter(enterprise__users=user)
-        .select_related("town", "enterprise")
-        .annotate(request_count=Count("requests"))
-        .order_by("name", "id")
-    )
+    return InvestmentProject.objects.filter(enterprise__users=user).select_related("enterprise").order_by("name", "id")
+
+
+def projects_of(user) -> QuerySet[InvestmentProject]:
+    """The projects of the user's enterprises with their town and request count, by name (the list page)."""
+    return project_choices(user).select_related("town").annotate(request_count=Count("requests"))

@@ -42,12 +42,13 @@ def test_desk_list_query_count_does_not_grow_with_rows(world):
     client.get("/desk/")  # warm the session
     with CaptureQueriesContext(connection) as few:
         client.get("/desk/")
+    few_count = len(few)  # read now: the next request clears the connection's query log
     for _ in range(30):
         AssignmentFactory(department=world.dept_a, work_order=WorkOrderFactory())
     with CaptureQueriesContext(connection) as many:
         response = client.get("/desk/")
     assert len(response.context["page"]) == 31
-    assert len(many) == len(few)
+    assert 0 < len(many) == few_count
 
 
 def test_request_list_query_count_does_not_grow_with_rows(world):
@@ -57,12 +58,13 @@ def test_request_list_query_count_does_not_grow_with_rows(world):
     client.get("/requests/")
     with CaptureQueriesContext(connection) as few:
         client.get("/requests/")
+    few_count = len(few)  # read now: the next request clears the connection's query log
     for _ in range(20):
         ServiceRequestFactory(project=world.project_a)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/requests/")
     assert len(response.context["page"]) == 22
-    assert len(many) == len(few)
+    assert 0 < len(many) == few_count
 
 
 def test_officer_replies_asks_for_material_and_finishes(world):

@@ -64,11 +64,18 @@ def atomic_with_files():
         raise
 
 
-def tell_enterprise(*, request: ServiceRequest, subject: str, body: str = "", url: str = "") -> None:
-    """In-app notice to the enterprise's accounts and e-mail to them and to its contact address."""
-    notify(recipients=request.enterprise.users.all(), subject=subject, body=body, url=url)
+def tell_enterprise(*, request: ServiceRequest, subject: str, body: str = "", url: str = "", users=None,
+                    in_app: bool = True) -> None:
+    """In-app notice to the enterprise's accounts (unless ``in_app`` is False) and one e-mail each to
+    them and to its contact address, queued in one statement. ``users`` saves the query when the
+    caller already holds the enterprise's accounts."""
+    people = list(request.enterprise.users.all()) if users is None else list(users)
+    if in_app:
+        notify(recipients=people, subject=subject, body=body, url=url, email=False)
+    addresses = [user.email for user in people if user.is_active and user.email]
     if request.enterprise.contact_email:
-        send_to(addresses=[request.enterprise.contact_email], subject=subject, body=f"{body}\n\n{url}".strip())
+        addresses.append(request.enterprise.contact_email)
+    send_to(addresses=addresses, subject=subject, body=f"{body}\n\n{url}".strip())
 
 
 def tell_department(*, assignment: Assignment, subject: str, body: str = "", url: str = "") -> None:

@@ -58,13 +58,14 @@ def submit_request(
 
     Idempotent by ``token`` (the form's hidden token or the API's Idempotency-Key): a resubmission
     returns the first request and ``created`` False. Raises ``WorkOrderError`` with the field at
-    fault. The enterprise gets a notice and an e-mail with the tracking number after the commit.
+    fault. The enterprise's accounts and contact address get an e-mail with the tracking number.
     """
-    if token:
-        existing = ServiceRequest.objects.filter(submission_token=token).first()
-        if existing is not None:
-            return _same_submitter(existing, actor), False
-    if not project.enterprise.users.filter(pk=actor.pk).exists():
+    # One query gives both the permission check and the people to tell. A resubmitted token is
+    # found by the unique constraint below, so the first submission costs no extra lookup.
+    accounts = list(project.enterprise.users.all())
+    if actor.pk not in {user.pk for user in accounts}:
+        if token and ServiceRequest.objects.filter(submission_token=token).exists():
+            raise WorkOrderError(_("This form was already used. Please reload the page."), code="token_reused")
         raise WorkOrderError(_("Choose one of your own projects."), code="project", field="project")
     validate_request_fields(project=project, kind=kind, title=title, description=description,
                             requested_completion_date=requested_completion_date)
@@ -81,12 +82,13 @@ def submit_request(
                 ), actor)
                 event = record_event(request=request, kind=RequestEvent.Kind.SUBMITTED, actor=actor)
                 store_attachments(request=request, files=checked, actor=actor, written=written, event=event)
+                # The submitter sees the tracking number on screen; the e-mail keeps it for the record.
                 tell_enterprise(
                     request=request,
                     subject=_("Request received: %(number)s") % {"number": request.tracking_number},
                     body=_("We received your request “%(title)s”. Its tracking number is %(number)s.")
                     % {"title": request.title, "number": request.tracking_number},
-                    url=f"/requests/{request.tracking_number}/",
+                    url=f"/requests/{request.tracking_number}/", users=accounts, in_app=False,
                 )
             return request, True
         except IntegrityError:

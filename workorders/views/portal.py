@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from projects.selectors import enterprises_of, projects_of
+from projects.selectors import enterprises_of, project_choices
 from workdays.calendar import get_calendar, local_date
 from workorders import selectors, services
 from workorders.exceptions import WorkOrderError
@@ -39,20 +39,22 @@ def request_list(request):
 
 @login_required
 def request_new(request):
-    _require_enterprise(request.user)
-    projects = projects_of(request.user)
-    if not projects.exists():
-        messages.info(request, _("Add your project first; a request is always about one of your projects."))
-        return redirect("project_new")
+    projects = project_choices(request.user)
     kept: list[dict] = []
     file_errors: list[str] = []
     if request.method != "POST":
+        _require_enterprise(request.user)
+        if not projects.exists():
+            messages.info(request, _("Add your project first; a request is always about one of your projects."))
+            return redirect("project_new")
         initial = {"submission_token": secrets.token_urlsafe(24)}
         if request.GET.get("project", "").isdigit():
             initial["project"] = int(request.GET["project"])
         form = RequestForm(initial=initial, projects=projects)
         return render(request, "portal/request_form.html", {"form": form, "kept": kept, "file_errors": file_errors})
 
+    # A POST needs no separate enterprise check: the project must be one of the user's own (the form's
+    # choices and the service both insist), so someone without an enterprise gets a field error.
     form = RequestForm(request.POST, projects=projects)
     kept, kept_files = kept_uploads(request)
     uploaded = new_uploads(request)

@@ -1,0 +1,52 @@
+"""A throwaway benchmark database, SQLite or PostgreSQL, chosen before Django starts."""
+import os
+
+
+def use_bench_database(kind: str) -> str:
+    """Point DATABASE_URL at a fresh benchmark database; returns a label for the printout."""
+    if kind == "postgres":
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS center_bench WITH (FORCE)")
+            connection.execute("CREATE DATABASE center_bench")
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/center_bench"
+        return "PostgreSQL (center_bench)"
+    path = "/tmp/center-bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    return f"SQLite ({path})"
+
+
+def migrate():
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def base_rows(prefix: str = "bench"):
+    """A town, an enterprise with its account and project, a department with an officer."""
+    import datetime
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from departments.models import Department, Officer
+    from projects.models import Enterprise, InvestmentProject, Town
+    from projects.tests.factories import make_credit_code
+
+    User = get_user_model()
+    town = Town.objects.create(name_zh=f"{prefix}镇", name_en=f"{prefix} town")
+    enterprise = Enterprise.objects.create(name=f"{prefix}企业", credit_code=make_credit_code(hash(prefix) % 10_000),
+                                           contact_name="张三", contact_mobile="13800000000",
+                                           contact_email=f"{prefix}@example.com")
+    user = User.objects.create_user(f"{prefix}-enterprise", f"{prefix}-e@example.com", "x")
+    enterprise.users.add(user)
+    project = InvestmentProject.objects.create(enterprise=enterprise, town=town, name=f"{prefix}项目",
+                                               total_investment=Decimal("1"), planned_completion_date=datetime.date(2027, 6, 30))
+    department = Department.objects.create(name_zh=f"{prefix}委", name_en=f"{prefix} commission", short_code=prefix[:8].upper())
+    officer = User.objects.create_user(f"{prefix}-officer", f"{prefix}-o@example.com", "x")
+    Officer.objects.create(user=officer, department=department, display_name="经办人")
+    return dict(town=town, enterprise=enterprise, user=user, project=project, department=department, officer=officer)
