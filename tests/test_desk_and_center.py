@@ -168,3 +168,17 @@ def test_staff_link_a_project(world):
     assert client.post(url, {"project": other.pk}).status_code == 302
     world.waiting_a.refresh_from_db()
     assert world.waiting_a.project == other
+
+
+def test_request_list_pages_without_counting(world):
+    from workorders.tests.factories import ServiceRequestFactory
+
+    for _ in range(30):
+        ServiceRequestFactory(project=world.project_a)
+    client = _client(world.user_a)
+    first = client.get("/requests/").context["page"]
+    assert len(first) == 25 and first.has_next and not first.has_previous
+    second = client.get("/requests/?page=2").context["page"]
+    assert len(second) == 7 and not second.has_next  # 30 + the two of the world
+    assert not {r.pk for r in first} & {r.pk for r in second}
+    assert client.get("/requests/?page=abc").status_code == 200

@@ -12,10 +12,10 @@ _PAUSED_LAST = Case(When(status=Assignment.Status.PAUSED, then=Value(1)), defaul
 _URGENCY_ORDER = [_PAUSED_LAST, "due_date", "id"]
 
 
-def requests_for_enterprise(user) -> QuerySet[ServiceRequest]:
+def requests_for_enterprise(user, *, enterprises: list[int] | None = None) -> QuerySet[ServiceRequest]:
     """The portal's list: the user's enterprises' requests, newest first, with project and enterprise."""
     return (
-        permissions.enterprise_requests(user)
+        permissions.enterprise_requests(user, enterprises=enterprises)
         .select_related("project", "enterprise")
         .order_by("-submitted_at", "-id")
     )

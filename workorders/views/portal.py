@@ -10,15 +10,15 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from center.paging import page_of
 from projects.selectors import enterprises_of, project_choices
 from workdays.calendar import get_calendar, local_date
-from workorders import selectors, services
+from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from workorders.forms import CommitmentForm, MaterialForm, RatingForm, RequestForm
 from workorders.models import Approval, Assignment, ServiceRequest
@@ -32,8 +32,11 @@ def _require_enterprise(user):
 
 @login_required
 def request_list(request):
-    _require_enterprise(request.user)
-    page = Paginator(selectors.requests_for_enterprise(request.user), 25).get_page(request.GET.get("page"))
+    enterprises = permissions.enterprise_ids(request.user)
+    if not enterprises:
+        raise PermissionDenied
+    requests = selectors.requests_for_enterprise(request.user, enterprises=enterprises)
+    page = page_of(requests, request.GET.get("page"), 25)
     return render(request, "portal/request_list.html", {"page": page})
 
 
