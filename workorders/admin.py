@@ -21,6 +21,15 @@ from workorders.models import (
     ServiceRequest,
     WorkOrder,
 )
+from workorders.admin_actions import (
+    TriageActionsMixin,
+    flag_requests,
+    flag_work_orders,
+    issue_work_orders,
+    reject_with_reason,
+    unflag_requests,
+    unflag_work_orders,
+)
 from workorders.sla import sla_badge
 
 REQUEST_SEARCH_FIELDS = [
@@ -74,7 +83,8 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(SimpleHistoryAdmin):
+class ServiceRequestAdmin(TriageActionsMixin, SimpleHistoryAdmin):
+    actions = [issue_work_orders, reject_with_reason, flag_requests, unflag_requests]
     list_display = ["tracking_number", "title", "enterprise", "project", "kind", "status", "submitted_at", "rating"]
     list_display_links = ["tracking_number", "title"]
     list_filter = [
@@ -160,9 +170,10 @@ class AssignmentInline(SlaBadgeMixin, admin.TabularInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(SimpleHistoryAdmin):
+class WorkOrderAdmin(TriageActionsMixin, SimpleHistoryAdmin):
     """Work orders are issued from triage (``issue_work_order``), which also opens the clocks."""
 
+    actions = [flag_work_orders, unflag_work_orders]
     list_display = [
         "tracking_number",
         "enterprise",
