@@ -316,22 +316,23 @@ def _tiancheng_case(admin, users, departments, project):
         description=("项目地下施工范围与规划轨道交通19号线车站重叠，地下施工许可无法办理。项目计划1月开工，延误将影响后续建设和经营。\n"
                      "The underground works overlap the planned Metro Line 19 station, so the underground construction "
                      "permit cannot be issued. Work was planned to start in January.")), users["tiancheng"])
-    # Issued 13 working days ago: 10 working days allowed, so the work order is 3 days overdue.
-    issued_on = _working_days_before(calendar, today, 13)
+    # The lead was issued 16 working days ago: 10 allowed, so it is 6 working days overdue (escalated).
+    issued_on = _working_days_before(calendar, today, 16)
     work_order = issue_work_order(
         actor=users["staff"], request=request, lead_department=departments["JT"],
-        co_departments=[departments["GH"], departments["YS"], departments["GJ"]],
+        co_departments=[departments["ZD"], departments["GH"], departments["YS"], departments["GJ"]],
         problem="地下工程与19号线车站重叠，需申通地铁集团评估后出具意见，再办理地下施工许可。",
         proposed_approach="交通委牵头，邀请申通地铁集团会商；规资局、竣工验收中心在两周内办理许可。",
         needs_consultation=True, at=datetime.datetime.combine(issued_on, datetime.time(10), SHANGHAI))
-    # Re-date the co-handling assignments so that the demo shows on track, due soon and paused too.
-    issued_days_ago = {"JT": 13, "GH": 9, "YS": 2, "GJ": 4}
+    # Re-date the co-handling assignments so that the demo shows overdue, due soon, on track and paused too.
+    issued_days_ago = {"JT": 16, "ZD": 12, "GH": 9, "YS": 2, "GJ": 4}
     for assignment in work_order.assignments.select_related("department"):
         code = assignment.department.short_code
         assignment.issued_on = _working_days_before(calendar, today, issued_days_ago[code])
         assignment.issued_at = datetime.datetime.combine(assignment.issued_on, datetime.time(10), SHANGHAI)
         assignment.due_date = calendar.add_working_days(assignment.issued_on, assignment.sla_working_days)
         assignment.sla_state = sla_state_for(assignment.due_date, today, calendar=calendar)
+        assignment.escalation_level = 1 if assignment.sla_state == Assignment.SlaState.ESCALATED else 0
         if code != "YS":
             assignment.status = Assignment.Status.IN_PROGRESS
         _save(assignment, users["staff"])

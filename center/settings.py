@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_pending_emails",
         "schedule": env.float("CENTER_OUTBOX_SECONDS", default=60.0),
     },
+    # Moves SLA states and sends the digests (workorders.services.sla_sweep).
+    "sla-sweep": {
+        "task": "workorders.tasks.sla_sweep",
+        "schedule": env.float("CENTER_SLA_SWEEP_SECONDS", default=300.0),
+    },
 }
 
 # --- The center's own rules ----------------------------------------------

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from notifications.models import Notification, OutboundEmail
+from notifications.models import Notification, OutboundEmail, Preference
 
 
 @admin.register(Notification)
@@ -20,3 +20,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     search_fields = ["to", "subject"]
     readonly_fields = ["to", "subject", "body", "attempts", "last_error", "created_at", "sent_at"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__username"]
+    raw_id_fields = ["user"]

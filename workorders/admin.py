@@ -19,6 +19,7 @@ from workorders.models import (
     ProblemTag,
     RequestEvent,
     ServiceRequest,
+    SlaTransition,
     WorkOrder,
 )
 from workorders.admin_actions import (
@@ -448,4 +449,16 @@ class RequestEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["request__tracking_number", "text"]
     list_select_related = ["request", "department"]
     date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(SlaTransition)
+class SlaTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the SLA sweep did, step by step (read-only: only the sweep writes these)."""
+
+    list_display = ["at", "assignment", "commitment", "from_state", "to_state", "sweep"]
+    list_filter = ["to_state", "from_state"]
+    list_select_related = ["assignment__work_order__request", "assignment__department", "commitment__request"]
+    raw_id_fields = ["assignment", "commitment"]
+    date_hierarchy = "at"
     show_full_result_count = False

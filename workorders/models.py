@@ -477,3 +477,35 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.request.tracking_number} {self.get_kind_display()}"
+
+
+class SlaTransition(models.Model):
+    """One step of an assignment's or a commitment's SLA state, made by the sweep (the system)."""
+
+    sweep = models.UUIDField(_("sweep"), db_index=True)
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="sla_transitions",
+        verbose_name=_("assignment"),
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, null=True, blank=True, related_name="sla_transitions",
+        verbose_name=_("commitment"),
+    )
+    from_state = models.CharField(_("from state"), max_length=16, choices=Assignment.SlaState.choices)
+    to_state = models.CharField(_("to state"), max_length=16, choices=Assignment.SlaState.choices)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("SLA transition")
+        verbose_name_plural = _("SLA transitions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(assignment__isnull=False, commitment__isnull=True)
+                | models.Q(assignment__isnull=True, commitment__isnull=False),
+                name="sla_transition_one_subject",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"

@@ -99,7 +99,8 @@ def test_gaojing_tiancheng_shows_each_sla_state(demo_output):
         for a in Assignment.objects.select_related("department").filter(work_order__request__project__name="高境天成商务办公项目")
     }
     assert assignments["JT"].work_order.needs_consultation
-    assert assignments["JT"].sla_state == Assignment.SlaState.OVERDUE
+    assert assignments["JT"].sla_state == Assignment.SlaState.ESCALATED
+    assert assignments["ZD"].sla_state == Assignment.SlaState.OVERDUE
     assert assignments["GH"].sla_state == Assignment.SlaState.DUE_SOON
     assert assignments["YS"].sla_state == Assignment.SlaState.ON_TRACK
     assert assignments["GJ"].sla_state == Assignment.SlaState.PAUSED

@@ -1,0 +1,308 @@
+"""The SLA sweep: move every open assignment and commitment to the SLA state its stored due date
+gives today, record each step, and tell the people concerned in one digest each.
+
+Set-based: the number of SQL statements is fixed whatever the number of open rows, and no row of
+them is loaded into Python (only the digests' first lines, a bounded number per recipient).
+The working-day calendar is reduced to a few threshold dates, so that a state is a comparison of
+the stored due date in SQL:
+
+- escalated: at least E working days have passed since the due date  → due_date < back[E]
+- overdue:   at least one working day has passed since the due date  → due_date < back[1]
+- due soon:  S working days or fewer are left                        → due_date < ahead[S + 1]
+
+where back[k] is the k-th working day counted back from today (today included) and ahead[k] the
+k-th working day after today. ``workorders.services.clock.sla_state_for`` states the same rule
+row by row; a test holds the two together across Spring Festival and National Day.
+
+Idempotent (a second run finds nothing to change) and safe when two workers run it at once: on
+PostgreSQL a transaction-level advisory lock serializes sweeps, and SQLite's write lock does the
+same; the second sweep then sees the first one's committed states and changes nothing.
+"""
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from center import roles
+from workdays.calendar import WorkCalendar, get_calendar, local_date
+from workorders.models import Assignment, Commitment, SlaTransition
+
+ADVISORY_LOCK_KEY = 7_305_001  # any constant shared by all sweeps
+DIGEST_LINES = 20
+SWEPT_STATUSES = (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS, Assignment.Status.REPLIED)
+S = Assignment.SlaState
+
+
+@dataclass
+class SweepResult:
+    sweep: uuid.UUID
+    today: datetime.date
+    assignment_transitions: int = 0
+    commitment_transitions: int = 0
+    digests: int = 0
+    emails: int = 0
+    by_state: dict = field(default_factory=dict)
+
+    @property
+    def transitions(self) -> int:
+        return self.assignment_transitions + self.commitment_transitions
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    escalate_before: datetime.date
+    overdue_before: datetime.date
+    due_soon_before: datetime.date
+
+
+def thresholds_for(today: datetime.date, calendar: WorkCalendar | None = None) -> Thresholds:
+    calendar = calendar or get_calendar()
+    due_soon = settings.CENTER_DUE_SOON_WORKING_DAYS
+    escalate = settings.CENTER_ESCALATE_AFTER_WORKING_DAYS
+    return Thresholds(
+        escalate_before=_working_day_back(calendar, today, escalate),
+        overdue_before=_working_day_back(calendar, today, 1),
+        due_soon_before=calendar.add_working_days(today, due_soon + 1),
+    )
+
+
+def _working_day_back(calendar: WorkCalendar, today: datetime.date, k: int) -> datetime.date:
+    """The k-th working day counted back from ``today`` (today itself is the first if it is one)."""
+    day, seen = today, 0
+    while True:
+        if calendar.is_working_day(day):
+            seen += 1
+            if seen == k:
+                return day
+        day -= datetime.timedelta(days=1)
+
+
+def _state_case(t: Thresholds, *, escalate: bool) -> tuple[str, list]:
+    parts, params = [], []
+    if escalate:
+        parts.append("WHEN due_date < %s THEN %s")
+        params += [_day(t.escalate_before), S.ESCALATED.value]
+    parts.append("WHEN due_date < %s THEN %s WHEN due_date < %s THEN %s")
+    params += [_day(t.overdue_before), S.OVERDUE.value, _day(t.due_soon_before), S.DUE_SOON.value]
+    return f"(CASE {' '.join(parts)} ELSE %s END)", params + [S.ON_TRACK.value]
+
+
+def run_sweep(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> SweepResult:
+    """One sweep; see the module's docstring. Returns what it did."""
+    now = now or timezone.now()
+    today = today or local_date(now)
+    t = thresholds_for(today)
+    result = SweepResult(sweep=uuid.uuid4(), today=today)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            result.assignment_transitions = _sweep_assignments(cursor, t, result.sweep, now)
+            result.commitment_transitions = _sweep_commitments(cursor, t, result.sweep, now)
+        if result.transitions:
+            _send_digests(result)
+    return result
+
+
+def _sweep_assignments(cursor, t: Thresholds, sweep: uuid.UUID, now) -> int:
+    table, log = Assignment._meta.db_table, SlaTransition._meta.db_table
+    case, case_params = _state_case(t, escalate=True)
+    statuses = list(SWEPT_STATUSES)
+    marks = ", ".join(["%s"] * len(statuses))
+    cursor.execute(
+        f"INSERT INTO {log} (sweep, assignment_id, commitment_id, from_state, to_state, at) "
+        f"SELECT %s, id, NULL, sla_state, {case}, %s FROM {table} "
+        f"WHERE status IN ({marks}) AND sla_state <> {case}",
+        [_uuid_param(sweep), *case_params, _when(now), *statuses, *case_params],
+    )
+    moved = cursor.rowcount
+    if not moved:
+        return 0
+    cursor.execute(
+        f"UPDATE {table} SET sla_state = {case}, "
+        f"escalation_level = CASE WHEN due_date < %s THEN 1 ELSE escalation_level END "
+        f"WHERE status IN ({marks}) AND sla_state <> {case}",
+        [*case_params, _day(t.escalate_before), *statuses, *case_params],
+    )
+    _record_history(cursor, Assignment, "assignment_id", sweep, now)
+    return moved
+
+
+def _sweep_commitments(cursor, t: Thresholds, sweep: uuid.UUID, now) -> int:
+    table, log = Commitment._meta.db_table, SlaTransition._meta.db_table
+    case, case_params = _state_case(t, escalate=False)
+    cursor.execute(
+        f"INSERT INTO {log} (sweep, assignment_id, commitment_id, from_state, to_state, at) "
+        f"SELECT %s, NULL, id, sla_state, {case}, %s FROM {table} "
+        f"WHERE fulfilled_at IS NULL AND sla_state <> {case}",
+        [_uuid_param(sweep), *case_params, _when(now), *case_params],
+    )
+    moved = cursor.rowcount
+    if not moved:
+        return 0
+    cursor.execute(
+        f"UPDATE {table} SET sla_state = {case} WHERE fulfilled_at IS NULL AND sla_state <> {case}",
+        [*case_params, *case_params],
+    )
+    _record_history(cursor, Commitment, "commitment_id", sweep, now)
+    return moved
+
+
+def _record_history(cursor, model, link: str, sweep: uuid.UUID, now) -> None:
+    """One history row per transition, by the system (no user), reason "SLA: from → to", in one INSERT."""
+    historical = model.history.model
+    columns = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+    source = ", ".join(f"m.{connection.ops.quote_name(c)}" for c in columns)
+    target = ", ".join(connection.ops.quote_name(c) for c in columns)
+    concat = "('SLA: ' || t.from_state || ' → ' || t.to_state)"
+    cursor.execute(
+        f"INSERT INTO {historical._meta.db_table} ({target}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {source}, %s, {concat}, '~', NULL FROM {model._meta.db_table} m "
+        f"JOIN {SlaTransition._meta.db_table} t ON t.{link} = m.id WHERE t.sweep = %s",
+        [_when(now), _uuid_param(sweep)],
+    )
+
+
+def _uuid_param(value: uuid.UUID):
+    return value if connection.vendor == "postgresql" else value.hex
+
+
+def _when(value: datetime.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _day(value: datetime.date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+# --- digests -------------------------------------------------------------------------------------
+
+_RECIPIENTS_SQL = """
+WITH t AS (
+    SELECT tr.to_state, tr.assignment_id, tr.commitment_id,
+           COALESCE(a.department_id, c.department_id) AS department_id,
+           r.tracking_number, r.enterprise_id, COALESCE(a.due_date, c.due_date) AS due_date
+    FROM {log} tr
+    LEFT JOIN {assignment} a ON a.id = tr.assignment_id
+    LEFT JOIN {work_order} w ON w.id = a.work_order_id
+    LEFT JOIN {commitment} c ON c.id = tr.commitment_id
+    JOIN {request} r ON r.id = COALESCE(w.request_id, c.request_id)
+    WHERE tr.sweep = %(sweep)s AND tr.to_state IN ('due_soon', 'overdue', 'escalated')
+),
+r AS (
+    SELECT o.user_id, t.* FROM t JOIN {officer} o ON o.department_id = t.department_id AND o.is_active
+        AND o.role = 'officer' WHERE t.assignment_id IS NOT NULL AND t.to_state = 'due_soon'
+    UNION
+    SELECT o.user_id, t.* FROM t JOIN {officer} o ON o.department_id = t.department_id AND o.is_active
+        AND o.role = 'head' WHERE t.assignment_id IS NOT NULL AND t.to_state = 'overdue'
+    UNION
+    SELECT g.user_id, t.* FROM t JOIN {user_groups} g ON g.group_id = %(staff)s
+        WHERE t.assignment_id IS NOT NULL AND t.to_state = 'overdue'
+    UNION
+    SELECT g.user_id, t.* FROM t JOIN {user_groups} g ON g.group_id = %(leaders)s
+        WHERE t.assignment_id IS NOT NULL AND t.to_state = 'escalated'
+    UNION
+    SELECT o.user_id, t.* FROM t JOIN {officer} o ON o.department_id = t.department_id AND o.is_active
+        WHERE t.commitment_id IS NOT NULL
+    UNION
+    SELECT eu.user_id, t.* FROM t JOIN {enterprise_users} eu ON eu.enterprise_id = t.enterprise_id
+        WHERE t.commitment_id IS NOT NULL
+),
+n AS (
+    SELECT r.*,
+           ROW_NUMBER() OVER (PARTITION BY r.user_id ORDER BY r.due_date, r.tracking_number) AS line,
+           ROW_NUMBER() OVER (PARTITION BY r.user_id, r.to_state, (r.commitment_id IS NULL)
+                              ORDER BY r.due_date, r.tracking_number) AS kind_line,
+           COUNT(*) OVER (PARTITION BY r.user_id, r.to_state, (r.commitment_id IS NULL)) AS of_kind
+    FROM r
+)
+SELECT n.user_id, n.to_state, (n.commitment_id IS NOT NULL) AS is_commitment, n.tracking_number, n.due_date,
+       n.line, n.of_kind, n.assignment_id
+FROM n WHERE n.line <= %(lines)s OR n.kind_line = 1
+ORDER BY n.user_id, n.line
+"""
+
+
+def _send_digests(result: SweepResult) -> None:
+    """One in-app digest and one e-mail per recipient for this sweep, in the recipient's language."""
+    from departments.models import Officer
+    from notifications.models import Notification, OutboundEmail, Preference
+    from projects.models import Enterprise
+    from workorders.models import ServiceRequest, WorkOrder
+
+    User = get_user_model()
+    groups = dict(Group.objects.filter(name__in=[roles.CENTER_STAFF, roles.LEADER]).values_list("name", "pk"))
+    sql = _RECIPIENTS_SQL.format(
+        log=SlaTransition._meta.db_table, assignment=Assignment._meta.db_table, work_order=WorkOrder._meta.db_table,
+        commitment=Commitment._meta.db_table, request=ServiceRequest._meta.db_table, officer=Officer._meta.db_table,
+        user_groups=User.groups.through._meta.db_table, enterprise_users=Enterprise.users.through._meta.db_table,
+    )
+    lines: dict[int, list] = defaultdict(list)
+    counts: dict[int, dict] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"sweep": _uuid_param(result.sweep), "staff": groups.get(roles.CENTER_STAFF, -1),
+                             "leaders": groups.get(roles.LEADER, -1), "lines": DIGEST_LINES})
+        for user_id, state, is_commitment, number, due, line, of_kind, assignment_id in cursor.fetchall():
+            if line <= DIGEST_LINES:
+                lines[user_id].append((state, bool(is_commitment), number, due, assignment_id))
+            counts[user_id][(state, bool(is_commitment))] = of_kind
+    if not counts:
+        return
+    people = {u.pk: u for u in User.objects.filter(pk__in=counts, is_active=True).only("pk", "email")}
+    languages = dict(Preference.objects.filter(user_id__in=people).values_list("user_id", "language"))
+    # Where each line links to: the desk for department members, the triage page for center staff.
+    members = set(Officer.objects.filter(user_id__in=people, is_active=True).values_list("user_id", flat=True))
+    staff = set(User.groups.through.objects.filter(user_id__in=people, group_id=groups.get(roles.CENTER_STAFF, -1))
+                .values_list("user_id", flat=True))
+    notices, mails = [], []
+    for user_id, user in people.items():
+        link = "desk" if user_id in members else "center" if user_id in staff else ""
+        with translation.override(languages.get(user_id, settings.LANGUAGE_CODE)):
+            subject, body = _digest_text(counts[user_id], lines[user_id], link=link)
+        notices.append(Notification(recipient_id=user_id, subject=subject[:200], body=body, url="/notifications/"))
+        if user.email:
+            mails.append(OutboundEmail(to=user.email, subject=subject[:200], body=body))
+    Notification.objects.bulk_create(notices, batch_size=500)
+    OutboundEmail.objects.bulk_create(mails, batch_size=500)
+    result.digests, result.emails = len(notices), len(mails)
+    if mails:
+        from notifications.services import _enqueue_sending
+
+        transaction.on_commit(_enqueue_sending)
+
+
+def _digest_text(counts: dict, lines: list, *, link: str) -> tuple[str, str]:
+    labels = {
+        (S.DUE_SOON, False): _("due soon"), (S.OVERDUE, False): _("overdue"), (S.ESCALATED, False): _("escalated"),
+        (S.DUE_SOON, True): _("commitments due soon"), (S.OVERDUE, True): _("commitments overdue"),
+    }
+    summary = "，".join(f"{labels.get(key, key[0])} {count}" for key, count in sorted(counts.items(), key=str))
+    total = sum(counts.values())
+    subject = ngettext("Work-order clock: %(count)d item needs attention (%(summary)s)",
+                       "Work-order clock: %(count)d items need attention (%(summary)s)", total) % {
+        "count": total, "summary": summary}
+    body = []
+    for state, is_commitment, number, due, assignment_id in lines[:DIGEST_LINES]:
+        label = labels.get((state, is_commitment), state)
+        if link == "desk" and assignment_id:
+            where = f" /desk/assignments/{assignment_id}/"
+        elif link == "center":
+            where = f" /center/requests/{number}/"
+        elif is_commitment and not link:
+            where = f" /requests/{number}/"  # the enterprise's own timeline
+        else:
+            where = ""
+        body.append(f"- {number} · {label} · {_('due date')} {due}{where}")
+    if total > len(body):
+        body.append(_("… and %(count)d more.") % {"count": total - len(body)})
+    return subject, "\n".join(body)

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from workorders.services.sla_sweep import run_sweep
+
+
+@shared_task(name="workorders.tasks.sla_sweep")
+def sla_sweep() -> dict:
+    """The periodic SLA sweep (beat, every CENTER_SLA_SWEEP_SECONDS); safe to run twice at once."""
+    result = run_sweep()
+    return {"transitions": result.transitions, "digests": result.digests, "today": result.today.isoformat()}
