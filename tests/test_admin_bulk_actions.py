@@ -87,3 +87,38 @@ def test_people_other_than_staff_do_not_get_the_actions(world):
                              "apply": "1", "reason": "x"})
     world.waiting_a.refresh_from_db()
     assert world.waiting_a.status == ServiceRequest.Status.SUBMITTED
+
+
+def test_extend_due_dates_with_a_reason_in_history(world):
+    from workdays.calendar import get_calendar
+    from workorders.models import Assignment
+
+    client = _staff_client(world)
+    url = "/admin/workorders/assignment/"
+    before = {a.pk: a.due_date for a in Assignment.objects.all()}
+    no_reason = client.post(url, {"action": "extend_due_dates", "apply": "1", "working_days": "3",
+                                  helpers.ACTION_CHECKBOX_NAME: [world.assignment_a.pk, world.assignment_b.pk]})
+    assert no_reason.status_code == 200
+    client.post(url, {"action": "extend_due_dates", "apply": "1", "working_days": "3", "reason": "等待地铁集团评估",
+                      helpers.ACTION_CHECKBOX_NAME: [world.assignment_a.pk, world.assignment_b.pk]})
+    calendar = get_calendar()
+    for assignment in (world.assignment_a, world.assignment_b):
+        assignment.refresh_from_db()
+        assert assignment.due_date == calendar.add_working_days(before[assignment.pk], 3)
+        record = assignment.history.order_by("-history_id").first()
+        assert record.history_user == world.staff and "等待地铁集团评估" in record.history_change_reason
+
+
+def test_a_head_extends_only_the_own_departments_assignments(world):
+    from workorders.exceptions import WorkOrderError
+    from workorders.services import extend_due_date
+
+    due = world.assignment_a.due_date
+    extend_due_date(actor=world.head_a, assignment=world.assignment_a, working_days=2, reason="会商后延期")
+    world.assignment_a.refresh_from_db()
+    assert world.assignment_a.due_date > due
+    for actor, assignment in ((world.head_a, world.assignment_b), (world.officer_a, world.assignment_a)):
+        with pytest.raises(WorkOrderError):
+            extend_due_date(actor=actor, assignment=assignment, working_days=2, reason="x")
+    with pytest.raises(WorkOrderError):
+        extend_due_date(actor=world.staff, assignment=world.assignment_b, working_days=2, reason=" ")

@@ -23,7 +23,9 @@ from workorders.models import (
     WorkOrder,
 )
 from workorders.admin_actions import (
+    ExtendActionMixin,
     TriageActionsMixin,
+    extend_due_dates,
     flag_requests,
     flag_work_orders,
     issue_work_orders,
@@ -250,9 +252,10 @@ ASSIGNMENT_REPLY_FIELDS = ["reply", "replied_at", "replied_by", "closed_at"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SlaBadgeMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(ExtendActionMixin, SlaBadgeMixin, SimpleHistoryAdmin):
     """The clock and the reply are the services' and the desk's; staff may set role and officer."""
 
+    actions = [extend_due_dates]
     list_display = [
         "tracking_number",
         "enterprise",

@@ -124,3 +124,32 @@ class TriageActionsMixin:
 
     def has_triage_permission(self, request):
         return permissions.is_center_staff(request.user)
+
+
+class ExtendForm(forms.Form):
+    working_days = forms.IntegerField(label=gettext_lazy("working days to add"), min_value=1, max_value=60)
+    reason = forms.CharField(label=gettext_lazy("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.action(description=gettext_lazy("Extend the due date with a reason"), permissions=["extend"])
+def extend_due_dates(modeladmin, request, queryset):
+    form = ExtendForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        _each(request, queryset.select_related("work_order__request", "department"), _tracking_of_assignment,
+              lambda row: services.extend_due_date(actor=request.user, assignment=row,
+                                                   working_days=data["working_days"], reason=data["reason"]))
+        return None
+    return _intermediate(modeladmin, request, queryset, form=form, title=_("Extend the due date with a reason"),
+                         action="extend_due_dates")
+
+
+def _tracking_of_assignment(row) -> str:
+    return f"{row.work_order.request.tracking_number} · {row.department.short_code}"
+
+
+class ExtendActionMixin:
+    """Center staff and department heads may extend due dates (the service checks each row)."""
+
+    def has_extend_permission(self, request):
+        return permissions.is_center_staff(request.user) or bool(permissions.department_ids(request.user, heads_only=True))

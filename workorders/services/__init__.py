@@ -1,6 +1,7 @@
 """Every state change of work orders, one function per verb."""
 from workorders.services.clock import (
     compute_due_date,
+    extend_due_date,
     pause_assignment,
     resume_assignment,
     sla_state_for,
@@ -15,6 +16,7 @@ __all__ = [
     "accept_conditional_outcome",
     "complete_assignment",
     "compute_due_date",
+    "extend_due_date",
     "flag_for_consultation",
     "issue_work_order",
     "link_project",

@@ -109,3 +109,36 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
         locked.save(update_fields=["due_date", "paused_working_days", "status", "sla_state"])
     assignment.refresh_from_db()
     return assignment
+
+
+def extend_due_date(*, actor, assignment: Assignment, working_days: int, reason: str,
+                    calendar: WorkCalendar | None = None) -> Assignment:
+    """Give an open assignment ``working_days`` more working days, with a reason kept in history.
+
+    Heads of the assignment's department and center staff may. The SLA state is judged again at
+    once from the new due date (the sweep would do the same at its next run). Atomic; locks the row.
+    """
+    from workorders.permissions import can_reassign, is_center_staff
+
+    if not (is_center_staff(actor) or can_reassign(actor, assignment)):
+        raise WorkOrderError(_("Only center staff or a head of this department can extend a due date."), code="forbidden")
+    if not reason.strip():
+        raise WorkOrderError(_("Say why the due date is extended."), code="reason", field="reason")
+    if not 1 <= working_days <= 60:
+        raise WorkOrderError(_("Extend by 1 to 60 working days."), code="working_days", field="working_days")
+    calendar = calendar or get_calendar()
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.status not in Assignment.OPEN_STATUSES:
+            raise WorkOrderError(_("Only an open assignment can be extended."), code="not_open")
+        old = locked.due_date
+        locked.due_date = calendar.add_working_days(old, working_days)
+        if locked.status != Assignment.Status.PAUSED:
+            locked.sla_state = sla_state_for(locked.due_date, local_date(), calendar=calendar)
+            if locked.sla_state != Assignment.SlaState.ESCALATED:
+                locked.escalation_level = 0
+        locked._history_user = actor
+        locked._change_reason = f"{old.isoformat()} → {locked.due_date.isoformat()}: {reason.strip()}"[:100]
+        locked.save(update_fields=["due_date", "sla_state", "escalation_level"])
+    assignment.refresh_from_db()
+    return assignment
