@@ -51,6 +51,7 @@ POST_ROUTES = [
     ("/desk/assignments/{assignment_a}/material/", "302 403 403 400 404 400 403 403"),
     ("/desk/assignments/{assignment_a}/done/", "302 403 403 400 404 400 403 403"),
     ("/desk/assignments/{assignment_a}/reassign/", "302 403 403 403 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/extend/", "302 403 403 403 404 400 403 403"),
     ("/center/requests/{waiting_a}/reject/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/merge/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/issue/", "302 403 403 403 403 403 400 403"),

@@ -182,3 +182,17 @@ def test_request_list_pages_without_counting(world):
     assert len(second) == 7 and not second.has_next  # 30 + the two of the world
     assert not {r.pk for r in first} & {r.pk for r in second}
     assert client.get("/requests/?page=abc").status_code == 200
+
+
+def test_a_head_extends_the_due_date_on_the_desk(world):
+    from workdays.calendar import get_calendar
+
+    due = world.assignment_a.due_date
+    url = f"/desk/assignments/{world.assignment_a.pk}/extend/"
+    head = _client(world.head_a)
+    missing = head.post(url, {"extend-working_days": "3", "extend-reason": ""})
+    assert missing.status_code == 400 and "reason" in missing.context["extend_form"].errors
+    assert head.post(url, {"extend-working_days": "3", "extend-reason": "等待第三方评估"}).status_code == 302
+    world.assignment_a.refresh_from_db()
+    assert world.assignment_a.due_date == get_calendar().add_working_days(due, 3)
+    assert _client(world.officer_a).post(url, {"extend-working_days": "3", "extend-reason": "x"}).status_code == 403

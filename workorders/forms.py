@@ -90,3 +90,8 @@ class ReasonForm(forms.Form):
 
 class MergeForm(ReasonForm):
     into = forms.CharField(label=_("tracking number of the request to keep"), max_length=24)
+
+
+class ExtendDueDateForm(forms.Form):
+    working_days = forms.IntegerField(label=_("working days to add"), min_value=1, max_value=60)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))

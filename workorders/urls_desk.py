@@ -9,4 +9,5 @@ urlpatterns = [
     path("assignments/<int:pk>/material/", desk.ask_material, name="material"),
     path("assignments/<int:pk>/done/", desk.mark_done, name="done"),
     path("assignments/<int:pk>/reassign/", desk.reassign, name="reassign"),
+    path("assignments/<int:pk>/extend/", desk.extend, name="extend"),
 ]

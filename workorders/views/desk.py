@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
-from workorders.forms import DeskTextForm, ReassignForm
+from workorders.forms import DeskTextForm, ExtendDueDateForm, ReassignForm
 from workorders.models import Assignment
 
 PAGE_SIZE = 50
@@ -78,6 +78,7 @@ def _detail(request, assignment, *, status=200, **forms):
         "reassign_form": (forms.get("reassign_form") or ReassignForm(department_id=assignment.department_id,
                                                                    initial={"officer": assignment.assigned_officer_id}))
         if can_reassign else None,
+        "extend_form": (forms.get("extend_form") or ExtendDueDateForm(prefix="extend")) if can_reassign else None,
     }
     return render(request, "desk/detail.html", context, status=status)
 
@@ -138,3 +139,24 @@ def reassign(request, pk):
             messages.success(request, _("Reassigned to %(name)s.") % {"name": form.cleaned_data["officer"].display_name})
             return redirect("desk:detail", pk=pk)
     return _detail(request, assignment, status=400, reassign_form=form)
+
+
+@login_required
+@require_POST
+def extend(request, pk):
+    """A head gives the assignment more working days, with a reason kept in its history."""
+    assignment = _assignment(request, pk)
+    if not permissions.can_reassign(request.user, assignment):
+        raise PermissionDenied
+    form = ExtendDueDateForm(request.POST, prefix="extend")
+    if form.is_valid():
+        try:
+            services.extend_due_date(actor=request.user, assignment=assignment,
+                                     working_days=form.cleaned_data["working_days"], reason=form.cleaned_data["reason"])
+        except WorkOrderError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            assignment.refresh_from_db()
+            messages.success(request, _("New due date: %(date)s.") % {"date": assignment.due_date.isoformat()})
+            return redirect("desk:detail", pk=pk)
+    return _detail(request, assignment, status=400, extend_form=form)
