@@ -17,10 +17,25 @@ from bench._db import base_rows, migrate, use_bench_database
 
 
 def pdf_of(size: int) -> bytes:
-    head = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n"
-    filler = b"% " + b"x" * 78 + b"\n"
-    body = head + filler * ((size - len(head)) // len(filler))
-    return body + b"%%EOF\n"
+    """A valid one-page PDF of about ``size`` bytes (correct xref), padded by a content stream of comments."""
+    padding = b"".join(b"% benchmark padding line " + b"%06d" % i + b" " + b"x" * 48 + b"\n" for i in range(max(0, size - 700) // 82))
+    content = b"BT /F1 12 Tf 72 720 Td (benchmark attachment) Tj ET\n" + padding
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def main():
@@ -63,7 +78,8 @@ def main():
 
     def post(with_file: bool):
         data = {"kind": "blocker", "project": rows["project"].pk, "title": "道路未开通",
-                "description": "天春路未开通，影响竣工验收。", "submission_token": secrets.token_urlsafe(24)}
+                "description": "天春路未开通，影响竣工验收。", "requested_completion_date": "2027-03-31",
+                "submission_token": secrets.token_urlsafe(24)}
         if with_file:
             data["attachments"] = [SimpleUploadedFile("现场.pdf", pdf, content_type="application/pdf")]
         response = client.post("/requests/new/", data)
