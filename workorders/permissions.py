@@ -78,9 +78,16 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
     return Assignment.objects.filter(department_id__in=department_ids(user))
 
 
-def desk_assignments(user) -> QuerySet[Assignment]:
-    """The desk shows only the user's own departments' assignments, even for center staff."""
-    return Assignment.objects.filter(department_id__in=department_ids(user))
+def memberships(user) -> dict[int, str]:
+    """The user's active departments and the role in each ({department id: role}), in one query."""
+    return dict(active_memberships(user).values_list("department_id", "role"))
+
+
+def desk_assignments(user, *, departments: list[int] | None = None) -> QuerySet[Assignment]:
+    """The desk shows only the user's own departments' assignments, even for center staff.
+    ``departments`` saves the lookup when the caller already has ``department_ids(user)``."""
+    ids = department_ids(user) if departments is None else departments
+    return Assignment.objects.filter(department_id__in=ids)
 
 
 def can_work_on(user, assignment: Assignment) -> bool:

@@ -48,9 +48,10 @@ def request_assignments(request: ServiceRequest) -> QuerySet[Assignment]:
     )
 
 
-def assignments_for_desk(user, *, include_closed: bool = False, assigned_to_me: bool = False) -> QuerySet[Assignment]:
+def assignments_for_desk(user, *, include_closed: bool = False, assigned_to_me: bool = False,
+                         departments: list[int] | None = None) -> QuerySet[Assignment]:
     """The desk list: the user's departments' assignments, most urgent first, in a constant number of queries."""
-    queryset = permissions.desk_assignments(user).select_related(
+    queryset = permissions.desk_assignments(user, departments=departments).select_related(
         "department", "work_order__request__enterprise", "work_order__request__project", "assigned_officer"
     )
     if not include_closed:

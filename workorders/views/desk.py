@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from departments.models import Officer
 from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
@@ -30,12 +31,15 @@ def _require_officer(user):
 
 @login_required
 def assignment_list(request):
-    _require_officer(request.user)
-    is_head = bool(permissions.department_ids(request.user, heads_only=True))
+    memberships = permissions.memberships(request.user)  # one query for the page's permission needs
+    if not memberships:
+        raise PermissionDenied
+    is_head = Officer.Role.HEAD in memberships.values()
     show_closed = is_head and request.GET.get("closed") == "1"
     mine = request.GET.get("mine") == "1"
     state = request.GET.get("state", "")
-    queryset = selectors.assignments_for_desk(request.user, include_closed=show_closed, assigned_to_me=mine)
+    queryset = selectors.assignments_for_desk(request.user, include_closed=show_closed, assigned_to_me=mine,
+                                              departments=list(memberships))
     if state in Assignment.SlaState.values:
         queryset = queryset.filter(sla_state=state)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
