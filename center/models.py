@@ -74,6 +74,7 @@ class AgendaItem(models.Model):
     next_steps = models.TextField(_("next steps"), blank=True)
     new_due_date = models.DateField(_("new due date agreed"), null=True, blank=True)
     concluded = models.BooleanField(_("concluded"), default=False)
+    invited_at = models.DateTimeField(_("enterprise invited at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

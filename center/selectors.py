@@ -1,4 +1,4 @@
-"""Reads of the center's own: the health report."""
+"""Reads of the center's own: the health report, office-hours sessions and their agenda."""
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -32,3 +32,42 @@ def health_report() -> dict:
     report["ok"] = all(part["ok"] for part in (report["database"], report["broker"], report["worker"]))
     return report
 
+
+
+def upcoming_sessions(limit: int = 10):
+    from center.models import OfficeHoursSession
+    from workdays.calendar import local_date
+
+    return (OfficeHoursSession.objects.filter(date__gte=local_date()).order_by("date")
+            .annotate(item_count=_item_count())[:limit])
+
+
+def past_sessions(limit: int = 10):
+    from center.models import OfficeHoursSession
+    from workdays.calendar import local_date
+
+    return (OfficeHoursSession.objects.filter(date__lt=local_date()).order_by("-date")
+            .annotate(item_count=_item_count())[:limit])
+
+
+def _item_count():
+    from django.db.models import Count, Q
+
+    return Count("items", filter=Q(items__removed=False))
+
+
+def agenda_by_department(session, *, include_removed: bool = False) -> list[tuple]:
+    """The session's items grouped by department (in agenda order), each group ``(department, items)``;
+    items without a department come last. A fixed number of queries whatever the agenda's size."""
+    from center.models import AgendaItem
+
+    items = (AgendaItem.objects.filter(session=session)
+             .select_related("department", "work_order__request__enterprise", "assignment__department", "project")
+             .order_by("position", "slot_start", "id"))
+    if not include_removed:
+        items = items.filter(removed=False)
+    groups: dict = {}
+    for item in items:
+        groups.setdefault(item.department, []).append(item)
+    ordered = sorted(groups.items(), key=lambda pair: (pair[0] is None, pair[0].short_code if pair[0] else ""))
+    return ordered

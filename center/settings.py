@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_pending_emails",
         "schedule": env.float("CENTER_OUTBOX_SECONDS", default=60.0),
     },
+    # Keeps the office-hours sessions ahead and builds the next agenda in its window.
+    "office-hours": {
+        "task": "center.tasks.prepare_office_hours",
+        "schedule": env.float("CENTER_OFFICE_HOURS_SECONDS", default=600.0),
+    },
     # Moves SLA states and sends the digests (workorders.services.sla_sweep).
     "sla-sweep": {
         "task": "workorders.tasks.sla_sweep",
@@ -177,6 +182,13 @@ CENTER_DUE_SOON_WORKING_DAYS = env.int("CENTER_DUE_SOON_WORKING_DAYS", default=2
 CENTER_ESCALATE_AFTER_WORKING_DAYS = env.int("CENTER_ESCALATE_AFTER_WORKING_DAYS", default=5)
 # A worker heartbeat older than this makes /healthz report the worker as down.
 CENTER_HEARTBEAT_MAX_AGE_SECONDS = env.int("CENTER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# Office hours: sessions this many weeks ahead; the agenda is built from this many days before the
+# session and rebuilt (keeping staff edits) until the session. 7: from the day after the last
+# session, so there is always a current agenda to look at; 4: from the Thursday before a Monday.
+CENTER_OFFICE_HOURS_WEEKS_AHEAD = env.int("CENTER_OFFICE_HOURS_WEEKS_AHEAD", default=8)
+CENTER_AGENDA_BUILD_DAYS_BEFORE = env.int("CENTER_AGENDA_BUILD_DAYS_BEFORE", default=7)
+CENTER_OFFICE_HOURS_START = env.str("CENTER_OFFICE_HOURS_START", default="09:00")
+CENTER_AGENDA_SLOT_MINUTES = env.int("CENTER_AGENDA_SLOT_MINUTES", default=15)
 CENTER_OFFICE_HOURS_VENUE = env.str("CENTER_OFFICE_HOURS_VENUE", default="宝山区行政服务中心 Baoshan District Administrative Service Center")
 
 LOGGING = {

@@ -12,3 +12,9 @@ def record_heartbeat():
 def ping(value):
     """Echo a value back; used to check that a worker executes tasks end to end."""
     return {"pong": value}
+
+
+@shared_task(name="center.tasks.prepare_office_hours")
+def prepare_office_hours():
+    """Beat: keep the sessions ahead and build the next agenda in its window (idempotent)."""
+    return services.prepare_office_hours()

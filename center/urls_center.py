@@ -1,5 +1,6 @@
 from django.urls import path
 
+from center import office_hours_views as office_hours
 from workorders.views import center
 
 urlpatterns = [
@@ -10,4 +11,12 @@ urlpatterns = [
     path("requests/<str:tracking_number>/reject/", center.reject, name="reject"),
     path("requests/<str:tracking_number>/merge/", center.merge, name="merge"),
     path("requests/<str:tracking_number>/flag/", center.flag, name="flag"),
+    path("requests/<str:tracking_number>/consult/", office_hours.consult, name="consult"),
+    path("office-hours/", office_hours.session_list, name="sessions"),
+    path("office-hours/<str:date>/", office_hours.agenda, name="agenda"),
+    path("office-hours/<str:date>/agenda.ics", office_hours.agenda_ics, name="agenda_ics"),
+    path("office-hours/<str:date>/build/", office_hours.build, name="agenda_build"),
+    path("office-hours/<str:date>/add/", office_hours.add, name="agenda_add"),
+    path("office-hours/items/<int:pk>/edit/", office_hours.edit, name="agenda_item_edit"),
+    path("office-hours/items/<int:pk>/minutes/", office_hours.minutes, name="agenda_item_minutes"),
 ]

@@ -19,6 +19,7 @@ ONLY_A = "302   200   404   404   404   404    404   404"
 DESK = "302   403   403   200   200   200    403   403"
 DESK_A = "302   403   403   200   404   200    403   403"
 CENTER = "302   403   403   403   403   403    200   403"
+OFFICE_HOURS = "302   403   403   200   200   200    200   200"
 FILE_A = "302   200   404   200   404   200    200   404"
 FILE_B = "302   404   200   404   200   404    200   404"
 
@@ -39,6 +40,11 @@ GET_ROUTES = [
     ("/center/requests/{waiting_a}/", CENTER),
     ("/center/requests/{request_b}/", CENTER),
     ("/notifications/", "302 200 200 200 200 200 200 200"),
+    ("/center/office-hours/", OFFICE_HOURS),
+    ("/center/office-hours/2026-11-30/", OFFICE_HOURS),
+    ("/center/office-hours/2026-11-30/agenda.ics", OFFICE_HOURS),
+    ("/center/office-hours/2099-01-05/", "302 403 403 404 404 404 404 404"),
+    ("/center/requests/{request_a}/consult/", CENTER),
 ]
 
 # POSTs with an empty or harmless body: denied roles must get the status shown and change nothing;
@@ -56,6 +62,9 @@ POST_ROUTES = [
     ("/center/requests/{waiting_a}/merge/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/issue/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/link/", "302 403 403 403 403 403 400 403"),
+    ("/center/requests/{request_a}/consult/", "302 403 403 403 403 403 400 403"),
+    ("/center/office-hours/2026-11-30/add/", "302 403 403 403 403 403 302 403"),
+    ("/center/office-hours/2026-11-30/build/", "302 403 403 403 403 403 302 403"),
 ]
 
 

@@ -54,6 +54,9 @@ def build_world() -> SimpleNamespace:
     wo_b = triage_and_issue(actor=w.staff, request=w.request_b, lead_department=w.dept_b, problem="地铁")
     w.assignment_a = wo_a.assignments.get()
     w.assignment_b = wo_b.assignments.get()
+    from center.tests.factories import OfficeHoursSessionFactory
+
+    w.session = OfficeHoursSessionFactory(date=datetime.date(2026, 11, 30))
     w.users = {
         "enterprise_a": w.user_a, "enterprise_b": w.user_b, "officer_a": w.officer_a, "officer_b": w.officer_b,
         "head_a": w.head_a, "staff": w.staff, "leader": w.leader,

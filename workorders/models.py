@@ -449,6 +449,8 @@ class RequestEvent(models.Model):
         RESOLVED = "resolved", _("Request resolved")
         RATED = "rated", _("Service rated")
         COMMITTED = "committed", _("Conditions accepted with a commitment")
+        CONSULTED = "consulted", _("Consultation held")
+        OFFICE_HOURS = "office_hours", _("Discussed at the office hours")
 
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")

@@ -1,0 +1,421 @@
+"""Office hours: the sessions ahead, the agenda of the next one, minutes and consultations.
+
+A session is held every Monday that is a working day, else on the week's next working day, at
+the configured venue, with the permanent member departments. ``ensure_sessions`` keeps a rolling
+window of them; ``build_agenda`` (re)builds one session's agenda from the state of the work;
+``record_minutes`` writes what the session concluded back onto the work order.
+"""
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from center.models import AgendaItem, Consultation, OfficeHoursSession
+from departments.models import Department
+from projects.models import InvestmentProject
+from workdays.calendar import WorkCalendar, get_calendar, local_date
+from workorders.exceptions import WorkOrderError
+from workorders.models import Assignment, RequestEvent, WorkOrder
+from workorders.permissions import is_center_staff
+from workorders.services._common import record_event, save_as
+from workorders.services.clock import sla_state_for
+
+K = AgendaItem.Kind
+# One item per subject (an assignment, a work order, a project) and session; when a subject
+# qualifies twice, the first kind here wins. The order is also the order within a department.
+KIND_ORDER = [K.ESCALATED, K.OVERDUE, K.CONSULTATION, K.READY_TO_STAMP, K.RED_PROJECT, K.CARRIED_OVER, K.OTHER]
+RUNNING = (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS, Assignment.Status.REPLIED)
+INVITATION_LINES = 20
+
+
+def _require_staff(actor):
+    if actor is not None and not is_center_staff(actor):
+        raise WorkOrderError(_("Only center staff can change the office hours."), code="forbidden")
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+def session_date_for_week(monday: datetime.date, calendar: WorkCalendar | None = None) -> datetime.date:
+    """The week's session day: the Monday if it is a working day, else the next working day."""
+    calendar = calendar or get_calendar()
+    return monday if calendar.is_working_day(monday) else calendar.add_working_days(monday, 1)
+
+
+def ensure_sessions(*, today: datetime.date | None = None, weeks: int | None = None) -> list[OfficeHoursSession]:
+    """Create the sessions of this week and the next ``weeks`` weeks that do not exist yet, with the
+    venue, start time and permanent member departments of the settings. Idempotent; returns the new ones."""
+    today = today or local_date()
+    weeks = settings.CENTER_OFFICE_HOURS_WEEKS_AHEAD if weeks is None else weeks
+    calendar = get_calendar()
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    dates = [session_date_for_week(this_monday + datetime.timedelta(weeks=w), calendar) for w in range(weeks + 1)]
+    # Today's session exists only if it was made before today; new ones are for the days ahead.
+    dates = [d for d in dates if d > today]
+    created = []
+    with transaction.atomic():
+        existing = set(OfficeHoursSession.objects.filter(date__in=dates).values_list("date", flat=True))
+        members = list(Department.objects.filter(is_permanent_member=True, is_active=True))
+        for day in dates:
+            if day in existing:
+                continue
+            session = OfficeHoursSession(date=day, venue=settings.CENTER_OFFICE_HOURS_VENUE,
+                                         starts_at=_start_time())
+            session._history_user = None
+            session.save()
+            session.departments.set(members)
+            created.append(session)
+    return created
+
+
+def _start_time() -> datetime.time:
+    return datetime.time.fromisoformat(settings.CENTER_OFFICE_HOURS_START)
+
+
+def next_session(today: datetime.date | None = None) -> OfficeHoursSession | None:
+    return (OfficeHoursSession.objects.filter(date__gte=today or local_date(), status=OfficeHoursSession.Status.PLANNED)
+            .order_by("date").first())
+
+
+def prepare_office_hours(*, today: datetime.date | None = None) -> dict:
+    """What beat runs: keep the sessions ahead, and build the next session's agenda once its build
+    window has opened (``CENTER_AGENDA_BUILD_DAYS_BEFORE`` days before); rebuilding until the day
+    keeps it current and keeps staff edits."""
+    today = today or local_date()
+    created = ensure_sessions(today=today)
+    session = next_session(today)
+    built = None
+    if session and (session.date - today).days <= settings.CENTER_AGENDA_BUILD_DAYS_BEFORE:
+        built = build_agenda(actor=None, session=session, today=today)
+    return {"sessions_created": len(created), "session": session.date.isoformat() if session else None,
+            "agenda": built.as_dict() if built else None}
+
+
+# --- the agenda ----------------------------------------------------------------------------------
+
+@dataclass
+class BuildResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept_staff_edits: int = 0
+    invited: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Candidate:
+    kind: str
+    key: tuple
+    department_id: int | None
+    work_order_id: int | None = None
+    assignment_id: int | None = None
+    project_id: int | None = None
+    title: str = ""
+    sort: datetime.date | None = None
+    carried_over_from_id: int | None = None
+
+
+def _key(item) -> tuple:
+    if item.assignment_id:
+        return ("A", item.assignment_id)
+    if item.work_order_id:
+        return ("W", item.work_order_id)
+    if item.project_id:
+        return ("P", item.project_id)
+    return ("I", item.pk)
+
+
+def _candidates(session: OfficeHoursSession) -> dict[tuple, _Candidate]:
+    """Everything that belongs on the agenda now, one per subject, in a fixed number of queries."""
+    found: dict[tuple, _Candidate] = {}
+
+    def offer(candidate: _Candidate):
+        held = found.get(candidate.key)
+        if held is None or KIND_ORDER.index(candidate.kind) < KIND_ORDER.index(held.kind):
+            found[candidate.key] = candidate
+
+    late = (Assignment.objects.filter(status__in=RUNNING, sla_state__in=[Assignment.SlaState.OVERDUE,
+                                                                          Assignment.SlaState.ESCALATED])
+            .values_list("id", "sla_state", "department_id", "work_order_id", "work_order__request__project_id",
+                         "work_order__request__tracking_number", "work_order__request__title", "due_date"))
+    for pk, state, department, work_order, project, number, title, due in late.iterator(chunk_size=5000):
+        kind = K.ESCALATED if state == Assignment.SlaState.ESCALATED else K.OVERDUE
+        offer(_Candidate(kind, ("A", pk), department, work_order, pk, project, f"{number} {title}"[:200], due))
+
+    open_orders = WorkOrder.objects.filter(status=WorkOrder.Status.OPEN)
+    flagged = open_orders.filter(needs_consultation=True).values_list(
+        "id", "lead_department_id", "request__project_id", "request__tracking_number", "request__title", "issued_at")
+    for pk, department, project, number, title, issued in flagged.iterator(chunk_size=5000):
+        offer(_Candidate(K.CONSULTATION, ("W", pk), department, pk, None, project, f"{number} {title}"[:200],
+                         issued.date()))
+
+    # Every department has replied and no stamp is in force yet on any of them: stamp on the spot.
+    not_replied = Assignment.objects.filter(work_order=OuterRef("pk"), status__in=Assignment.OPEN_STATUSES,
+                                            replied_at__isnull=True)
+    stamped = Assignment.objects.filter(work_order=OuterRef("pk"), approvals__revoked_at__isnull=True,
+                                        approvals__isnull=False)
+    still_open = Assignment.objects.filter(work_order=OuterRef("pk"), status__in=Assignment.OPEN_STATUSES)
+    ready = (open_orders.filter(Exists(still_open)).exclude(Exists(not_replied)).exclude(Exists(stamped))
+             .values_list("id", "lead_department_id", "request__project_id", "request__tracking_number",
+                          "request__title", "issued_at"))
+    for pk, department, project, number, title, issued in ready.iterator(chunk_size=5000):
+        offer(_Candidate(K.READY_TO_STAMP, ("W", pk), department, pk, None, project, f"{number} {title}"[:200],
+                         issued.date()))
+
+    red = (InvestmentProject.objects.filter(difficulty=InvestmentProject.Difficulty.RED)
+           .filter(Exists(WorkOrder.objects.filter(request__project=OuterRef("pk"), status=WorkOrder.Status.OPEN)))
+           .values_list("id", "lead_unit_id", "name"))
+    for pk, department, name in red.iterator(chunk_size=5000):
+        offer(_Candidate(K.RED_PROJECT, ("P", pk), department, None, None, pk, name[:200], None))
+
+    previous = (OfficeHoursSession.objects.filter(date__lt=session.date).exclude(status=OfficeHoursSession.Status.CANCELLED)
+                .order_by("-date").first())
+    if previous is not None:
+        left_open = AgendaItem.objects.filter(session=previous, concluded=False, removed=False).exclude(
+            work_order__status=WorkOrder.Status.RESOLVED)
+        for item in left_open.only("id", "department_id", "work_order_id", "assignment_id", "project_id", "title",
+                                   "new_due_date").iterator(chunk_size=5000):
+            key = _key(item) if _key(item)[0] != "I" else ("C", item.pk)
+            offer(_Candidate(K.CARRIED_OVER, key, item.department_id, item.work_order_id, item.assignment_id,
+                             item.project_id, item.title, item.new_due_date, carried_over_from_id=item.pk))
+    return found
+
+
+def build_agenda(*, actor, session: OfficeHoursSession, today: datetime.date | None = None) -> BuildResult:
+    """(Re)build a session's agenda from the state of the work. Atomic and idempotent.
+
+    Adds what qualifies and is missing; drops automatic items that no longer qualify; leaves
+    alone every item staff added, edited, moved, re-timed or removed (a removed item stays removed)
+    and every item with minutes. Orders the rest by department and kind with time slots from the
+    start time, and invites each enterprise concerned (once per item) with its slots, in-app and by
+    e-mail. ``actor`` None is the system (beat).
+    """
+    _require_staff(actor)
+    result = BuildResult()
+    now = timezone.now()
+    slot_minutes = settings.CENTER_AGENDA_SLOT_MINUTES
+    with transaction.atomic():
+        locked = OfficeHoursSession.objects.select_for_update().get(pk=session.pk)
+        candidates = _candidates(locked)
+        existing = {}
+        for item in AgendaItem.objects.filter(session=locked).only(
+                "id", "kind", "department_id", "work_order_id", "assignment_id", "project_id", "title", "position",
+                "slot_start", "slot_minutes", "edited_by_staff", "removed", "concluded", "outcome",
+                "carried_over_from_id"):
+            key = ("C", item.carried_over_from_id) if item.kind == K.CARRIED_OVER and _key(item)[0] == "I" else _key(item)
+            existing[key] = item
+
+        fixed = lambda item: item.edited_by_staff or item.removed or item.kind == K.OTHER or item.concluded or item.outcome  # noqa: E731
+        stale = [item.pk for key, item in existing.items() if key not in candidates and not fixed(item)]
+        result.kept_staff_edits = sum(1 for item in existing.values() if item.edited_by_staff or item.removed)
+        if stale:
+            result.deleted = AgendaItem.objects.filter(pk__in=stale).delete()[0]
+
+        rows = []  # (item, is_new)
+        for key, candidate in candidates.items():
+            item = existing.get(key)
+            if item is None:
+                item = AgendaItem(session=locked, kind=candidate.kind, department_id=candidate.department_id,
+                                  work_order_id=candidate.work_order_id, assignment_id=candidate.assignment_id,
+                                  project_id=candidate.project_id, title=candidate.title, slot_minutes=slot_minutes,
+                                  carried_over_from_id=candidate.carried_over_from_id)
+                rows.append((item, True, candidate.sort))
+            elif not fixed(item):
+                item._changed = item.kind != candidate.kind or item.title != candidate.title
+                item.kind, item.title = candidate.kind, candidate.title
+                rows.append((item, False, candidate.sort))
+        for key, item in existing.items():
+            if fixed(item) and not item.removed:
+                rows.append((item, False, None))
+
+        codes = dict(Department.objects.values_list("id", "short_code"))
+        rows.sort(key=lambda row: (codes.get(row[0].department_id) or "~", KIND_ORDER.index(row[0].kind),
+                                   row[2] or datetime.date.max, row[0].title))
+        start = datetime.datetime.combine(locked.date, locked.starts_at)
+        minutes = 0
+        new_items, changed = [], []
+        for position, (item, is_new, _sort) in enumerate(rows, start=1):
+            if item.edited_by_staff:
+                continue  # staff set its place and time
+            slot = (start + datetime.timedelta(minutes=minutes)).time()
+            minutes += item.slot_minutes or slot_minutes
+            if is_new:
+                item.position, item.slot_start = position, slot
+                new_items.append(item)
+            elif getattr(item, "_changed", False) or item.position != position or item.slot_start != slot:
+                item.position, item.slot_start = position, slot
+                changed.append(item)
+        AgendaItem.objects.bulk_create(new_items, batch_size=_batch())
+        if changed:
+            AgendaItem.objects.bulk_update(changed, ["kind", "title", "position", "slot_start"], batch_size=1000)
+        result.created, result.updated = len(new_items), len(changed)
+        locked.agenda_built_at = now
+        locked._history_user = actor
+        locked.save(update_fields=["agenda_built_at"])
+        result.invited = _invite_enterprises(locked, now)
+    session.refresh_from_db()
+    return result
+
+
+def _batch():
+    from django.db import connection
+
+    return None if connection.vendor == "postgresql" else 500
+
+
+def _invite_enterprises(session: OfficeHoursSession, now) -> int:
+    """One notice and e-mail per enterprise account for the items of theirs not yet invited; marks them."""
+    from notifications.models import Notification, OutboundEmail, Preference
+    from projects.models import Enterprise
+
+    pending = AgendaItem.objects.filter(session=session, removed=False, invited_at__isnull=True).filter(
+        Q(work_order__isnull=False) | Q(project__isnull=False))
+    through = Enterprise.users.through
+    by_request = pending.filter(work_order__isnull=False).values_list(
+        "id", "slot_start", "title", "work_order__request__enterprise_id")
+    by_project = pending.filter(work_order__isnull=True).values_list("id", "slot_start", "title", "project__enterprise_id")
+    items_by_enterprise = defaultdict(list)
+    ids = []
+    for pk, slot, title, enterprise in [*by_request.iterator(chunk_size=5000), *by_project.iterator(chunk_size=5000)]:
+        items_by_enterprise[enterprise].append((slot, title))
+        ids.append(pk)
+    if not ids:
+        return 0
+    accounts = defaultdict(list)
+    for enterprise, user_id, email in through.objects.filter(
+            enterprise_id__in=items_by_enterprise, user__is_active=True).values_list("enterprise_id", "user_id",
+                                                                                     "user__email"):
+        accounts[enterprise].append((user_id, email))
+    languages = dict(Preference.objects.filter(user_id__in=[u for a in accounts.values() for u, _ in a])
+                     .values_list("user_id", "language"))
+    notices, mails = [], []
+    for enterprise, items in items_by_enterprise.items():
+        items.sort(key=lambda it: (it[0] or datetime.time.max))
+        for user_id, email in accounts.get(enterprise, []):
+            with translation.override(languages.get(user_id, settings.LANGUAGE_CODE)):
+                subject, body = _invitation_text(session, items)
+            notices.append(Notification(recipient_id=user_id, subject=subject[:200], body=body, url="/requests/"))
+            if email:
+                mails.append(OutboundEmail(to=email, subject=subject[:200], body=body))
+    Notification.objects.bulk_create(notices, batch_size=_batch())
+    OutboundEmail.objects.bulk_create(mails, batch_size=_batch())
+    pending.update(invited_at=now)  # the same rows: nothing else writes this session's agenda meanwhile
+    if mails:
+        from notifications.services import _enqueue_sending
+
+        transaction.on_commit(_enqueue_sending)
+    return len(ids)
+
+
+def _invitation_text(session: OfficeHoursSession, items: list) -> tuple[str, str]:
+    subject = _("Invitation to the office hours on %(date)s") % {"date": session.date.isoformat()}
+    lines = [_("Venue: %(venue)s") % {"venue": session.venue}]
+    for slot, title in items[:INVITATION_LINES]:
+        lines.append(f"{slot:%H:%M} {title}" if slot else f"— {title}")
+    if len(items) > INVITATION_LINES:
+        lines.append(_("… and %(count)d more.") % {"count": len(items) - INVITATION_LINES})
+    return subject, "\n".join(lines)
+
+
+def edit_item(*, actor, item: AgendaItem, position: int | None = None, slot_start: datetime.time | None = None,
+              slot_minutes: int | None = None, removed: bool | None = None, title: str | None = None) -> AgendaItem:
+    """Staff move, re-time, rename, remove or restore an item; a rebuild then leaves it as they left it."""
+    _require_staff(actor)
+    with transaction.atomic():
+        locked = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        if position is not None:
+            locked.position = position
+        if slot_start is not None:
+            locked.slot_start = slot_start
+        if slot_minutes is not None:
+            if not 5 <= slot_minutes <= 240:
+                raise WorkOrderError(_("A slot lasts 5 to 240 minutes."), field="slot_minutes")
+            locked.slot_minutes = slot_minutes
+        if removed is not None:
+            locked.removed = removed
+        if title is not None and title.strip():
+            locked.title = title.strip()[:200]
+        locked.edited_by_staff = True
+        save_as(locked, actor)
+    return locked
+
+
+def add_item(*, actor, session: OfficeHoursSession, title: str, department: Department | None = None,
+             slot_start: datetime.time | None = None, slot_minutes: int | None = None) -> AgendaItem:
+    """Staff add an item of their own; rebuilds keep it."""
+    _require_staff(actor)
+    if not title.strip():
+        raise WorkOrderError(_("Give the item a title."), field="title")
+    with transaction.atomic():
+        last = AgendaItem.objects.filter(session=session).order_by("-position").values_list("position", flat=True).first()
+        return save_as(AgendaItem(session=session, kind=K.OTHER, title=title.strip()[:200], department=department,
+                                  position=(last or 0) + 1, slot_start=slot_start,
+                                  slot_minutes=slot_minutes or settings.CENTER_AGENDA_SLOT_MINUTES,
+                                  edited_by_staff=True), actor)
+
+
+def record_minutes(*, actor, item: AgendaItem, outcome: str, next_steps: str = "",
+                   new_due_date: datetime.date | None = None, concluded: bool = False) -> AgendaItem:
+    """The minutes of one item. A new due date moves the item's assignment (or every open assignment
+    of its work order) and is recorded in their history; the enterprise's timeline shows the
+    outcome. An item not concluded is carried over to the next session's agenda. Atomic."""
+    _require_staff(actor)
+    if not outcome.strip():
+        raise WorkOrderError(_("Write the outcome."), field="outcome")
+    if new_due_date is not None and new_due_date <= item.session.date:
+        raise WorkOrderError(_("The new due date must be after the session."), field="new_due_date")
+    calendar = get_calendar()
+    with transaction.atomic():
+        locked = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
+        locked.outcome, locked.next_steps = outcome.strip(), next_steps.strip()
+        locked.new_due_date, locked.concluded = new_due_date, concluded
+        save_as(locked, actor)
+        work_order = locked.work_order or (locked.assignment.work_order if locked.assignment_id else None)
+        if new_due_date is not None and work_order is not None:
+            targets = ([locked.assignment] if locked.assignment_id else
+                       list(work_order.assignments.filter(status__in=Assignment.OPEN_STATUSES)))
+            for assignment in Assignment.objects.select_for_update().filter(pk__in=[a.pk for a in targets]):
+                old = assignment.due_date
+                assignment.due_date = max(new_due_date, assignment.issued_on)
+                if assignment.status != Assignment.Status.PAUSED:
+                    assignment.sla_state = sla_state_for(assignment.due_date, local_date(), calendar=calendar)
+                    assignment.escalation_level = 1 if assignment.sla_state == Assignment.SlaState.ESCALATED else 0
+                assignment._history_user = actor
+                assignment._change_reason = f"{locked.session.date} office hours: {old} → {assignment.due_date}"
+                assignment.save(update_fields=["due_date", "sla_state", "escalation_level"])
+        if work_order is not None:
+            text = locked.outcome + (f"\n{locked.next_steps}" if locked.next_steps else "")
+            record_event(request=work_order.request, kind=RequestEvent.Kind.OFFICE_HOURS, actor=actor, text=text,
+                         due_date=new_due_date)
+    return locked
+
+
+def convene_consultation(*, actor, work_order: WorkOrder, held_at: datetime.datetime, departments, venue: str = "",
+                         outside_parties: str = "", attendees: str = "", outcome: str = "", decisions: str = "",
+                         session: OfficeHoursSession | None = None) -> Consultation:
+    """Record a consultation on a work order (at a session or on its own) and put it on the timeline."""
+    _require_staff(actor)
+    departments = list(departments)
+    if not departments and not outside_parties.strip():
+        raise WorkOrderError(_("Name the departments or outside parties that take part."), field="departments")
+    with transaction.atomic():
+        consultation = save_as(Consultation(
+            work_order=work_order, session=session, held_at=held_at,
+            venue=venue.strip() or settings.CENTER_OFFICE_HOURS_VENUE, outside_parties=outside_parties.strip(),
+            attendees=attendees.strip(), outcome=outcome.strip(), decisions=decisions.strip(), convened_by=actor,
+        ), actor)
+        consultation.departments.set(departments)
+        names = "、".join(d.name_zh for d in departments)
+        parties = "；".join(part for part in (names, outside_parties.strip()) if part)
+        text = "\n".join(part for part in (parties, outcome.strip(), decisions.strip()) if part)
+        record_event(request=work_order.request, kind=RequestEvent.Kind.CONSULTED, actor=actor, text=text)
+    return consultation
