@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from center.models import AgendaItem, Consultation, OfficeHoursSession
-from departments.models import Department
+from departments.models import Department, Officer
 from projects.models import InvestmentProject
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.exceptions import WorkOrderError
@@ -51,7 +51,8 @@ def session_date_for_week(monday: datetime.date, calendar: WorkCalendar | None =
 
 def ensure_sessions(*, today: datetime.date | None = None, weeks: int | None = None) -> list[OfficeHoursSession]:
     """Create the sessions of this week and the next ``weeks`` weeks that do not exist yet, with the
-    venue, start time and permanent member departments of the settings. Idempotent; returns the new ones."""
+    venue and start time of the settings, the permanent member departments and the mobile staff.
+    Idempotent; returns the new ones."""
     today = today or local_date()
     weeks = settings.CENTER_OFFICE_HOURS_WEEKS_AHEAD if weeks is None else weeks
     calendar = get_calendar()
@@ -63,6 +64,7 @@ def ensure_sessions(*, today: datetime.date | None = None, weeks: int | None = N
     with transaction.atomic():
         existing = set(OfficeHoursSession.objects.filter(date__in=dates).values_list("date", flat=True))
         members = list(Department.objects.filter(is_permanent_member=True, is_active=True))
+        mobile = list(Officer.objects.filter(is_mobile_staff=True, is_active=True).values_list("user_id", flat=True))
         for day in dates:
             if day in existing:
                 continue
@@ -71,6 +73,7 @@ def ensure_sessions(*, today: datetime.date | None = None, weeks: int | None = N
             session._history_user = None
             session.save()
             session.departments.set(members)
+            session.staff.set(mobile)
             created.append(session)
     return created
 

@@ -75,9 +75,11 @@ def test_the_holiday_monday_moves_the_session_to_the_next_working_day():
 def test_sessions_are_made_once_with_the_permanent_members():
     member = DepartmentFactory(is_permanent_member=True)
     DepartmentFactory(is_permanent_member=False)
+    roaming = OfficerFactory(is_mobile_staff=True, department=member).user
     first = ensure_sessions(today=datetime.date(2026, 11, 23), weeks=8)
     assert len(first) == 8 and ensure_sessions(today=datetime.date(2026, 11, 23), weeks=8) == []
     assert list(first[0].departments.all()) == [member]
+    assert list(first[0].staff.all()) == [roaming]
     assert first[0].date == datetime.date(2026, 11, 30) and first[0].starts_at == datetime.time(9, 0)
 
 
@@ -276,3 +278,20 @@ def test_pages_and_who_may_use_them(session, staff):
     other = Client()
     other.force_login(officer)
     assert other.post(f"/center/office-hours/items/{item.pk}/edit/", {"do": "remove"}).status_code == 403
+
+
+def test_consultation_form_on_the_center_request_page(staff):
+    work_order = WorkOrderFactory()
+    metro = DepartmentFactory(short_code="JT")
+    client = Client()
+    client.force_login(staff)
+    url = f"/center/requests/{work_order.request.tracking_number}/consult/"
+    assert client.get(url).status_code == 200
+    empty = client.post(url, {"held_at": "2026-11-30T10:00"})
+    assert empty.status_code == 400 and "departments" in empty.context["form"].errors
+    done = client.post(url, {"held_at": "2026-11-30T10:00", "departments": [metro.pk],
+                             "outside_parties": "上海申通地铁集团有限公司", "outcome": "同意方案"})
+    assert done.status_code == 302
+    consultation = work_order.consultations.get()
+    assert consultation.held_at == datetime.datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert RequestEvent.objects.filter(request=work_order.request, kind=RequestEvent.Kind.CONSULTED).exists()
