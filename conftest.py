@@ -21,3 +21,22 @@ def pytest_collection_modifyitems(config, items):
 def _fast_password_hashing(settings):
     """Tests create many users; a fast hasher keeps them quick (production keeps Django's default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _stamp_keys_in_tmp(settings, tmp_path):
+    """Each test signs with its own key folder (generated on first use), never var/'s."""
+    from workorders import signing
+
+    settings.CENTER_STAMP_KEY_DIR = str(tmp_path / "stamp-keys")
+    settings.CENTER_STAMP_GENERATE_KEYS = True
+    signing.reset_cache()
+    yield
+    signing.reset_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()

@@ -23,7 +23,18 @@ from departments.models import Department, Officer
 from projects.models import Enterprise, InvestmentProject, Town
 from projects.validators import credit_code_check_character
 from workdays.calendar import get_calendar, local_date
-from workorders.models import Approval, Assignment, ClockPause, Commitment, ModelCase, ProblemTag, ServiceRequest
+from workorders import signing
+from workorders.models import (
+    Approval,
+    Assignment,
+    ClockPause,
+    Commitment,
+    ModelCase,
+    ProblemTag,
+    ServiceRequest,
+    StampCounter,
+)
+from workorders.services.stamps import approval_payload
 from workorders.services import issue_work_order, pause_assignment, sla_state_for
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -262,14 +273,19 @@ def _lets_case(admin, users, departments, tags, project):
     approvals = {}
     for code, (serial, decision, conditions) in stamps.items():
         officer = users[f"officer_{code.lower()}"]
-        approvals[code] = _save(Approval(
+        approval = Approval(
             assignment=work_order.assignments.get(department=departments[code]), department=departments[code],
             decision=decision, conditions=conditions, opinion=replies[code], officer=officer,
-            officer_display_name=DISPLAY_NAMES[f"officer_{code.lower()}"], stamped_at=_at(2025, 1, 13, 10), serial=serial), officer)
+            officer_display_name=DISPLAY_NAMES[f"officer_{code.lower()}"], stamped_at=_at(2025, 1, 13, 10), serial=serial)
+        # Signed like any stamp, so that its QR code leads to "genuine and in force".
+        approval.signature, approval.key_id = signing.sign(approval_payload(approval))
+        approvals[code] = _save(approval, officer)
+        StampCounter.objects.update_or_create(department=departments[code], year=2025, defaults={"last": 1})
     _save(Commitment(
         request=request, approval=approvals["TC"], department=departments["TC"],
         text="竣工验收前建成临时出入口；金绍路通车后三个月内恢复原设计主出入口。",
         due_date=datetime.date(2025, 6, 30), accepted_at=_at(2025, 1, 13, 11), accepted_by=users["lets"],
+        pledge="我司承诺在竣工验收前建成临时出入口，并在金绍路通车后三个月内恢复原设计主出入口。",
         fulfilled_at=_at(2025, 6, 20, 10), sla_state=Assignment.SlaState.DONE), users["lets"])
     work_order.status = work_order.Status.RESOLVED
     work_order.resolved_at = _at(2025, 1, 13, 11)

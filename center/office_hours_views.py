@@ -56,8 +56,15 @@ def agenda(request, date):
     _require_view(request.user)
     session = _session(date)
     is_staff = permissions.is_center_staff(request.user)
+    groups = selectors.agenda_by_department(session, include_removed=is_staff)
+    # An officer at the session stamps from here: link each item to the officer's own assignment.
+    mine = selectors.own_assignments_by_work_order(request.user, [i.work_order_id for _d, items in groups
+                                                                  for i in items if i.work_order_id])
+    for _department, items in groups:
+        for item in items:
+            item.my_assignment = mine.get(item.work_order_id)
     return render(request, "center/office_hours/agenda.html", {
-        "session": session, "groups": selectors.agenda_by_department(session, include_removed=is_staff),
+        "session": session, "groups": groups,
         "is_staff": is_staff, "add_form": AddItemForm(), "departments": session.departments.order_by("short_code"),
         "minutes_form": MinutesForm(), "consultations": session.consultations.select_related("work_order__request"),
     })

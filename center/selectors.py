@@ -71,3 +71,15 @@ def agenda_by_department(session, *, include_removed: bool = False) -> list[tupl
         groups.setdefault(item.department, []).append(item)
     ordered = sorted(groups.items(), key=lambda pair: (pair[0] is None, pair[0].short_code if pair[0] else ""))
     return ordered
+
+
+def own_assignments_by_work_order(user, work_order_ids) -> dict[int, int]:
+    """{work order id: id of the user's department's assignment on it} (one query)."""
+    from workorders.models import Assignment
+    from workorders.permissions import department_ids
+
+    departments = department_ids(user)
+    if not departments or not work_order_ids:
+        return {}
+    return dict(Assignment.objects.filter(work_order_id__in=set(work_order_ids), department_id__in=departments)
+                .values_list("work_order_id", "pk"))

@@ -189,6 +189,16 @@ CENTER_OFFICE_HOURS_WEEKS_AHEAD = env.int("CENTER_OFFICE_HOURS_WEEKS_AHEAD", def
 CENTER_AGENDA_BUILD_DAYS_BEFORE = env.int("CENTER_AGENDA_BUILD_DAYS_BEFORE", default=7)
 CENTER_OFFICE_HOURS_START = env.str("CENTER_OFFICE_HOURS_START", default="09:00")
 CENTER_AGENDA_SLOT_MINUTES = env.int("CENTER_AGENDA_SLOT_MINUTES", default=15)
+# Stamp signing keys (workorders/signing.py): PEM files "<key id>.pem" in this folder, or one key
+# from the environment; generated into var/ on first use only in development.
+CENTER_STAMP_KEY_DIR = env.str("CENTER_STAMP_KEY_DIR", default=str(VAR_DIR / "stamp-keys"))
+CENTER_STAMP_PRIVATE_KEY = env.str("CENTER_STAMP_PRIVATE_KEY", default="")
+CENTER_STAMP_KEY_ID = env.str("CENTER_STAMP_KEY_ID", default="")
+CENTER_STAMP_ACTIVE_KEY_ID = env.str("CENTER_STAMP_ACTIVE_KEY_ID", default="")
+CENTER_STAMP_GENERATE_KEYS = env.bool("CENTER_STAMP_GENERATE_KEYS", default=DEBUG)
+# The public address that QR codes on printed stamps lead to (verification page).
+CENTER_PUBLIC_BASE_URL = env.str("CENTER_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+CENTER_VERIFY_RATE_PER_MINUTE = env.int("CENTER_VERIFY_RATE_PER_MINUTE", default=30)
 CENTER_OFFICE_HOURS_VENUE = env.str("CENTER_OFFICE_HOURS_VENUE", default="宝山区行政服务中心 Baoshan District Administrative Service Center")
 
 LOGGING = {

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from center import home, views
 from notifications import views as notification_views
+from workorders.views import stamps as stamp_views
 
 admin.site.site_header = "区投资服务工单中心 Investment-service work-order center"
 admin.site.site_title = "工单中心 Work-order center"
@@ -17,6 +18,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/read/", notification_views.mark_all_read, name="notifications_read"),
+    path(".well-known/jwks.json", stamp_views.jwks, name="jwks"),
+    path("verify/<str:serial>/", stamp_views.verify, name="verify"),
+    path("approvals/<str:serial>/", stamp_views.approval_page, name="approval"),
+    path("approvals/<str:serial>/pdf/", stamp_views.approval_pdf, name="approval_pdf"),
     path("", include("projects.urls")),
     path("", include(("workorders.urls_portal", "portal"))),
     path("desk/", include(("workorders.urls_desk", "desk"))),

@@ -29,7 +29,7 @@ from projects.tests.factories import (
 )
 from workdays.models import CalendarOverride
 from notifications.models import Preference
-from workorders.models import Approval, Assignment, SlaTransition
+from workorders.models import Approval, Assignment, SlaTransition, StampCounter
 from workorders.sla import SLA_COLOURS, sla_badge
 from workorders.tests.factories import (
     ApprovalFactory,
@@ -74,6 +74,7 @@ MAKERS = {
     "notifications.notification": lambda i: NotificationFactory(),
     "notifications.outboundemail": lambda i: OutboundEmailFactory(),
     "notifications.preference": lambda i: Preference.objects.create(user=UserFactory(), language="en"),
+    "workorders.stampcounter": lambda i: StampCounter.objects.create(department=DepartmentFactory(), year=2026, last=i),
     "workorders.slatransition": lambda i: SlaTransition.objects.create(
         sweep=uuid.uuid4(), assignment=AssignmentFactory(), from_state="on_track", to_state="due_soon", at=timezone.now()
     ),
@@ -97,6 +98,7 @@ NO_ADD_FORM = {
     "workorders.approval",
     "workorders.requestevent",
     "workorders.slatransition",
+    "workorders.stampcounter",
     "center.workerheartbeat",
 }
 

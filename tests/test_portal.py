@@ -14,7 +14,6 @@ from projects.tests.factories import TownFactory, make_credit_code
 from workorders.models import Attachment, Commitment, RequestEvent, ServiceRequest
 from workorders.services import complete_assignment, request_material
 from workorders.tests import samples
-from workorders.tests.factories import ApprovalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -203,25 +202,28 @@ def test_rating_after_resolution(world):
     assert world.request_a.rating == 5
 
 
-def test_accepting_conditions_records_a_commitment(world):
-    approval = ApprovalFactory(assignment=world.assignment_a, department=world.dept_a, decision="conditional",
-                               conditions="竣工前完成消防通道整改", officer=world.officer_a)
+def test_accepting_conditions_records_the_pledge(world):
+    from workorders.services import stamp_assignment
+
+    due = timezone.localdate() + datetime.timedelta(days=60)
+    stamp_assignment(actor=world.officer_a, assignment=world.assignment_a, decision="conditional",
+                     conditions="竣工前完成消防通道整改", commitment_due_date=due)
+    commitment = Commitment.objects.get()
     client = _client(world.user_a)
     page = client.get(f"/requests/{world.request_a.tracking_number}/").content.decode()
     assert "竣工前完成消防通道整改" in page
-    url = f"/requests/{world.request_a.tracking_number}/accept/{approval.pk}/"
-    past = client.post(url, {"text": "我司承诺整改", "due_date": "2020-01-01"})
-    assert past.status_code == 400 and "due_date" in past.context["commitment_form"].errors
-    due = timezone.localdate() + datetime.timedelta(days=60)
-    assert client.post(url, {"text": "我司承诺整改", "due_date": due.isoformat()}).status_code == 302
-    commitment = Commitment.objects.get(approval=approval)
-    assert (commitment.text, commitment.due_date, commitment.accepted_by) == ("我司承诺整改", due, world.user_a)
-    assert client.post(url, {"text": "again", "due_date": due.isoformat()}).status_code == 400
+    url = f"/requests/{world.request_a.tracking_number}/accept/{commitment.pk}/"
+    empty = client.post(url, {"pledge": ""})
+    assert empty.status_code == 400 and "pledge" in empty.context["commitment_form"].errors
+    assert client.post(url, {"pledge": "我司承诺整改"}).status_code == 302
+    commitment.refresh_from_db()
+    assert (commitment.pledge, commitment.due_date, commitment.accepted_by) == ("我司承诺整改", due, world.user_a)
+    assert client.post(url, {"pledge": "again"}).status_code == 400
     assert Commitment.objects.count() == 1
-    other = ApprovalFactory(assignment=world.assignment_b, department=world.dept_b, decision="conditional",
-                            conditions="x", officer=world.officer_b)
-    foreign = client.post(f"/requests/{world.request_a.tracking_number}/accept/{other.pk}/",
-                          {"text": "x", "due_date": due.isoformat()})
+    stamp_assignment(actor=world.officer_b, assignment=world.assignment_b, decision="conditional", conditions="x",
+                     commitment_due_date=due)
+    other = Commitment.objects.exclude(pk=commitment.pk).get()
+    foreign = client.post(f"/requests/{world.request_a.tracking_number}/accept/{other.pk}/", {"pledge": "x"})
     assert foreign.status_code == 404
 
 

@@ -20,6 +20,7 @@ from workorders.models import (
     RequestEvent,
     ServiceRequest,
     SlaTransition,
+    StampCounter,
     WorkOrder,
 )
 from workorders.admin_actions import (
@@ -465,3 +466,11 @@ class SlaTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["assignment", "commitment"]
     date_hierarchy = "at"
     show_full_result_count = False
+
+
+@admin.register(StampCounter)
+class StampCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The last serial per department and year (only stamping writes these)."""
+
+    list_display = ["department", "year", "last"]
+    list_filter = ["year", "department"]

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Officer
-from workorders.models import ServiceRequest
+from workorders.models import Approval, ServiceRequest
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -34,8 +34,8 @@ class RatingForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    text = forms.CharField(label=_("our commitment"), widget=forms.Textarea(attrs={"rows": 3}))
-    due_date = forms.DateField(label=_("we will fulfil it by"), widget=DATE_INPUT)
+    pledge = forms.CharField(label=_("our commitment"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("In your own words: what you will do, and by when."))
 
 
 class DeskTextForm(forms.Form):
@@ -95,3 +95,15 @@ class MergeForm(ReasonForm):
 class ExtendDueDateForm(forms.Form):
     working_days = forms.IntegerField(label=_("working days to add"), min_value=1, max_value=60)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StampForm(forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), choices=Approval.Decision.choices, widget=forms.RadioSelect)
+    conditions = forms.CharField(label=_("conditions"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                 help_text=_("Required for an approval with conditions."))
+    commitment_due_date = forms.DateField(label=_("conditions to be met by"), required=False, widget=DATE_INPUT)
+    opinion = forms.CharField(label=_("opinion"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("revocation reason"), widget=forms.Textarea(attrs={"rows": 2}))

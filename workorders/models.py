@@ -301,6 +301,27 @@ class ClockPause(models.Model):
         return f"{self.assignment} {self.started_on}–{self.ended_on or ''}"
 
 
+class ImmutableError(Exception):
+    """A stamp cannot be changed once made; it can only be revoked (``revoke_approval``)."""
+
+
+class ApprovalQuerySet(models.QuerySet):
+    """No bulk path changes stamps: ``update``, ``bulk_update`` and ``delete`` are refused."""
+
+    def update(self, **kwargs):
+        raise ImmutableError("Approvals are immutable; revoke one with revoke_approval().")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise ImmutableError("Approvals are immutable; revoke one with revoke_approval().")
+
+    def delete(self):
+        raise ImmutableError("Approvals are kept for the record.")
+
+
+# Set once, by the revocation: everything else of a stamp is fixed at creation.
+REVOCATION_FIELDS = ("revoked_at", "revoked_by_id", "revocation_reason", "revocation_signature")
+
+
 class Approval(models.Model):
     """A department's stamp on an assignment. Immutable once made; only revocable."""
 
@@ -339,6 +360,8 @@ class Approval(models.Model):
     revocation_signature = models.TextField(_("revocation signature (JWS)"), blank=True)
     history = HistoricalRecords()
 
+    objects = ApprovalQuerySet.as_manager()
+
     class Meta:
         ordering = ["-stamped_at"]
         verbose_name = _("approval")
@@ -359,6 +382,28 @@ class Approval(models.Model):
     @property
     def in_force(self) -> bool:
         return self.revoked_at is None
+
+    def save(self, *args, **kwargs):
+        """A new stamp is written once; afterwards only an unrevoked stamp's revocation fields may be
+        set, once. Anything else raises ``ImmutableError``."""
+        if self._state.adding:
+            return super().save(*args, **kwargs)
+        stored = type(self).objects.filter(pk=self.pk).values().first()
+        if stored is None:
+            raise ImmutableError("This stamp does not exist.")
+        for field in self._meta.concrete_fields:
+            if field.attname in REVOCATION_FIELDS:
+                continue
+            if getattr(self, field.attname) != stored[field.attname]:
+                raise ImmutableError(f"A stamp's {field.name} cannot change.")
+        if stored["revoked_at"] is not None:
+            raise ImmutableError("A revoked stamp cannot change.")
+        kwargs["update_fields"] = list(REVOCATION_FIELDS)
+        # Bypasses the refusing queryset on purpose: the one legitimate change, checked above.
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Approvals are kept for the record.")
 
 
 class Commitment(models.Model):
@@ -383,6 +428,7 @@ class Commitment(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.CONDITIONAL_APPROVAL)
     text = models.TextField(_("commitment"))
     due_date = models.DateField(_("due date"))
+    pledge = models.TextField(_("the enterprise's written pledge"), blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
@@ -451,6 +497,9 @@ class RequestEvent(models.Model):
         COMMITTED = "committed", _("Conditions accepted with a commitment")
         CONSULTED = "consulted", _("Consultation held")
         OFFICE_HOURS = "office_hours", _("Discussed at the office hours")
+        STAMPED = "stamped", _("Stamped")
+        REVOKED = "revoked", _("Stamp revoked")
+        FULFILLED = "fulfilled", _("Commitment fulfilled")
 
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
@@ -511,3 +560,20 @@ class SlaTransition(models.Model):
 
     def __str__(self):
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+
+class StampCounter(models.Model):
+    """The last serial number given by a department in a year; its row lock keeps serials gap-free."""
+
+    department = models.ForeignKey("departments.Department", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("department"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("stamp counter")
+        verbose_name_plural = _("stamp counters")
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="stamp_counter_once")]
+
+    def __str__(self):
+        return f"{self.department_id}-{self.year}: {self.last}"

@@ -83,15 +83,10 @@ def triage_queue() -> QuerySet[ServiceRequest]:
 
 
 def conditions_to_accept(request: ServiceRequest) -> QuerySet:
-    """Conditional approvals in force on the request that the enterprise has not yet accepted."""
-    from workorders.models import Approval
-
-    return (
-        Approval.objects.filter(assignment__work_order__request=request, decision=Approval.Decision.CONDITIONAL,
-                                revoked_at__isnull=True, commitments__isnull=True)
-        .select_related("department")
-        .order_by("stamped_at")
-    )
+    """Commitments that conditional approvals in force ask of the enterprise and that it has not accepted."""
+    return (request.commitments.filter(accepted_at__isnull=True, fulfilled_at__isnull=True)
+            .exclude(approval__revoked_at__isnull=False)
+            .select_related("department", "approval").order_by("due_date", "id"))
 
 
 def request_commitments(request: ServiceRequest) -> QuerySet:
@@ -141,3 +136,45 @@ def recent_requests(limit: int = 20) -> QuerySet[ServiceRequest]:
         .select_related("enterprise", "project")
         .order_by("-submitted_at", "-id")[:limit]
     )
+
+
+def verify_serial(serial: str) -> dict:
+    """What the public verification page says of a serial: ``status`` is genuine (and in force),
+    revoked, unknown or tampered, checked by verifying the stored JWS against our JWKS and comparing
+    what it signed with what the stamp says now. Only what the stamp itself states is returned."""
+    from workorders import signing
+    from workorders.models import Approval
+    from workorders.services.stamps import approval_payload
+
+    approval = (Approval.objects.select_related("department", "assignment__work_order__request__enterprise",
+                                                "assignment__work_order__request__project")
+                .filter(serial=serial).first())
+    if approval is None:
+        return {"status": "unknown", "serial": serial}
+    expected = approval_payload(approval)
+    try:
+        signed = signing.verify(approval.signature)
+    except signing.SigningError:
+        return {"status": "tampered", "serial": serial}
+    signed_kid = signed.pop("kid", None)
+    if signed != expected or signed_kid != approval.key_id:
+        return {"status": "tampered", "serial": serial}
+    result = {"status": "genuine", "serial": serial, "payload": expected, "approval": approval, "key_id": signed_kid}
+    if approval.revoked_at is not None:
+        try:
+            revocation = signing.verify(approval.revocation_signature)
+        except signing.SigningError:
+            return {"status": "tampered", "serial": serial}
+        if revocation.get("serial") != serial or revocation.get("type") != "revocation":
+            return {"status": "tampered", "serial": serial}
+        result.update(status="revoked", revocation=revocation)
+    return result
+
+
+def approval_for(user, serial: str):
+    """A stamp on a request the user may see (the enterprise, the departments on it, center staff)."""
+    from workorders.models import Approval
+
+    return (Approval.objects.select_related("department", "assignment__work_order__request__enterprise",
+                                            "assignment__work_order__request__project")
+            .get(serial=serial, assignment__work_order__request__in=permissions.requests_visible_to(user).values("pk")))

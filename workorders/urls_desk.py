@@ -10,4 +10,7 @@ urlpatterns = [
     path("assignments/<int:pk>/done/", desk.mark_done, name="done"),
     path("assignments/<int:pk>/reassign/", desk.reassign, name="reassign"),
     path("assignments/<int:pk>/extend/", desk.extend, name="extend"),
+    path("assignments/<int:pk>/stamp/", desk.stamp, name="stamp"),
+    path("assignments/<int:pk>/approvals/<str:serial>/revoke/", desk.revoke, name="revoke"),
+    path("assignments/<int:pk>/commitments/<int:commitment_id>/fulfil/", desk.fulfil, name="fulfil"),
 ]

@@ -8,16 +8,18 @@ from workorders.services.clock import (
     sla_working_days_for,
 )
 from workorders.services.desk import complete_assignment, reassign_assignment, reply_to_assignment, request_material
-from workorders.services.requests import accept_conditional_outcome, provide_material, rate_request, submit_request, validate_request_fields
+from workorders.services.requests import provide_material, rate_request, submit_request, validate_request_fields
 from workorders.services.triage import flag_for_consultation, link_project, merge_request, reject_request, triage_and_issue
+from workorders.services.stamps import accept_commitment, fulfil_commitment, revoke_approval, stamp_assignment
 from workorders.services.work_orders import issue_work_order
 
 __all__ = [
-    "accept_conditional_outcome",
+    "accept_commitment",
     "complete_assignment",
     "compute_due_date",
     "extend_due_date",
     "flag_for_consultation",
+    "fulfil_commitment",
     "issue_work_order",
     "link_project",
     "merge_request",
@@ -29,8 +31,10 @@ __all__ = [
     "reply_to_assignment",
     "request_material",
     "resume_assignment",
+    "revoke_approval",
     "sla_state_for",
     "sla_working_days_for",
+    "stamp_assignment",
     "submit_request",
     "triage_and_issue",
     "validate_request_fields",

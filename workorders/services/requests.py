@@ -153,36 +153,3 @@ def rate_request(*, actor, request: ServiceRequest, rating: int, comment: str = 
     request.refresh_from_db()
     return request
 
-
-def accept_conditional_outcome(*, actor, approval, text: str, due_date: datetime.date):
-    """The enterprise accepts a department's conditional approval with a written commitment.
-
-    Creates the ``Commitment`` (accepted now, due on ``due_date``) that the SLA sweep follows.
-    Atomic; a second acceptance of the same approval is refused.
-    """
-    from workorders.models import Approval, Commitment
-
-    request = approval.assignment.work_order.request
-    if not request.enterprise.users.filter(pk=actor.pk).exists():
-        raise WorkOrderError(_("You cannot answer for this request."), code="forbidden")
-    if not text.strip():
-        raise WorkOrderError(_("Write what your enterprise commits to."), code="empty", field="text")
-    if due_date is None or due_date <= local_date():
-        raise WorkOrderError(_("The commitment's date must be in the future."), code="due_date", field="due_date")
-    with transaction.atomic():
-        locked = Approval.objects.select_for_update().get(pk=approval.pk)
-        if locked.decision != Approval.Decision.CONDITIONAL or locked.revoked_at is not None:
-            raise WorkOrderError(_("Only an approval with conditions in force can be accepted."), code="not_conditional")
-        if locked.commitments.exists():
-            raise WorkOrderError(_("These conditions have already been accepted."), code="already_accepted")
-        commitment = save_as(Commitment(
-            request=request, approval=locked, department_id=locked.department_id,
-            kind=Commitment.Kind.CONDITIONAL_APPROVAL, text=text.strip(), due_date=due_date,
-            accepted_at=timezone.now(), accepted_by=actor,
-        ), actor)
-        record_event(request=request, kind=RequestEvent.Kind.COMMITTED, actor=actor, assignment=locked.assignment,
-                     text=commitment.text, due_date=due_date)
-        tell_department(assignment=locked.assignment,
-                        subject=_("Conditions accepted for %(number)s") % {"number": request.tracking_number},
-                        body=commitment.text, url=f"/desk/assignments/{locked.assignment_id}/")
-    return commitment

@@ -18,8 +18,8 @@ from departments.models import Officer
 from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
-from workorders.forms import DeskTextForm, ExtendDueDateForm, ReassignForm
-from workorders.models import Assignment
+from workorders.forms import DeskTextForm, ExtendDueDateForm, ReassignForm, RevokeForm, StampForm
+from workorders.models import Assignment, Commitment
 
 PAGE_SIZE = 50
 
@@ -83,6 +83,12 @@ def _detail(request, assignment, *, status=200, **forms):
                                                                    initial={"officer": assignment.assigned_officer_id}))
         if can_reassign else None,
         "extend_form": (forms.get("extend_form") or ExtendDueDateForm(prefix="extend")) if can_reassign else None,
+        "approvals": assignment.approvals.order_by("-stamped_at"),
+        "stamp_form": forms.get("stamp_form") or StampForm(prefix="stamp"),
+        "can_stamp": not assignment.approvals.filter(revoked_at__isnull=True).exists()
+        and assignment.status != Assignment.Status.WITHDRAWN,
+        "revoke_form": forms.get("revoke_form") or RevokeForm(prefix="revoke"),
+        "commitments": service_request.commitments.filter(department_id=assignment.department_id).order_by("due_date"),
     }
     return render(request, "desk/detail.html", context, status=status)
 
@@ -164,3 +170,58 @@ def extend(request, pk):
             messages.success(request, _("New due date: %(date)s.") % {"date": assignment.due_date.isoformat()})
             return redirect("desk:detail", pk=pk)
     return _detail(request, assignment, status=400, extend_form=form)
+
+
+@login_required
+@require_POST
+def stamp(request, pk):
+    """Stamp the assignment (officers and heads of its department)."""
+    assignment = _assignment(request, pk)
+    form = StampForm(request.POST, prefix="stamp")
+    if form.is_valid():
+        try:
+            approval = services.stamp_assignment(actor=request.user, assignment=assignment, **form.cleaned_data)
+        except WorkOrderError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Stamped: %(serial)s.") % {"serial": approval.serial})
+            return redirect("approval", serial=approval.serial)
+    return _detail(request, assignment, status=400, stamp_form=form)
+
+
+@login_required
+@require_POST
+def revoke(request, pk, serial):
+    assignment = _assignment(request, pk)
+    approval = assignment.approvals.filter(serial=serial).first()
+    if approval is None:
+        raise Http404
+    if not permissions.can_reassign(request.user, assignment):
+        raise PermissionDenied
+    form = RevokeForm(request.POST, prefix="revoke")
+    if form.is_valid():
+        try:
+            services.revoke_approval(actor=request.user, approval=approval, reason=form.cleaned_data["reason"])
+        except WorkOrderError as error:
+            form.add_error("reason" if error.field == "reason" else None, error.message)
+        else:
+            messages.success(request, _("Stamp %(serial)s revoked.") % {"serial": serial})
+            return redirect("desk:detail", pk=pk)
+    return _detail(request, assignment, status=400, revoke_form=form)
+
+
+@login_required
+@require_POST
+def fulfil(request, pk, commitment_id):
+    assignment = _assignment(request, pk)
+    commitment = Commitment.objects.filter(pk=commitment_id, department_id=assignment.department_id,
+                                           request=assignment.work_order.request).first()
+    if commitment is None:
+        raise Http404
+    try:
+        services.fulfil_commitment(actor=request.user, commitment=commitment)
+    except WorkOrderError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Recorded as fulfilled."))
+    return redirect("desk:detail", pk=pk)

@@ -21,7 +21,7 @@ from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from workorders.forms import CommitmentForm, MaterialForm, RatingForm, RequestForm
-from workorders.models import Approval, Assignment, ServiceRequest
+from workorders.models import Assignment, Commitment, ServiceRequest
 from workorders.views._forms import discard_kept, error_to_form, keep_for_retry, kept_uploads, new_uploads
 
 
@@ -169,22 +169,21 @@ def rate(request, tracking_number):
 
 @login_required
 @require_POST
-def accept_conditions(request, tracking_number, approval_id):
+def accept_conditions(request, tracking_number, commitment_id):
+    """The enterprise accepts a conditional approval's commitment with a written pledge."""
     service_request = _own_request(request.user, tracking_number)
     try:
-        approval = Approval.objects.select_related("assignment__work_order__request").get(
-            pk=approval_id, assignment__work_order__request=service_request)
-    except Approval.DoesNotExist:
+        commitment = service_request.commitments.select_related("request__enterprise").get(pk=commitment_id)
+    except Commitment.DoesNotExist:
         raise Http404
     form = CommitmentForm(request.POST)
     if form.is_valid():
         try:
-            services.accept_conditional_outcome(actor=request.user, approval=approval, text=form.cleaned_data["text"],
-                                                due_date=form.cleaned_data["due_date"])
+            services.accept_commitment(actor=request.user, commitment=commitment, pledge=form.cleaned_data["pledge"])
         except WorkOrderError as error:
             error_to_form(form, error)
         else:
             messages.success(request, _("Your commitment is recorded. The department will follow it up."))
             return redirect("portal:request_detail", tracking_number=tracking_number)
-    context = _detail_context(request, service_request, commitment_form=form, commitment_for=approval.pk)
+    context = _detail_context(request, service_request, commitment_form=form, commitment_for=commitment.pk)
     return render(request, "portal/request_detail.html", context, status=400)

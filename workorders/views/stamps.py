@@ -1,0 +1,89 @@
+"""Stamps in the browser: the approval page and its PDF (for those who may see the request), the
+public verification page (no login, rate-limited) and the JWKS."""
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+
+from workorders import selectors, signing
+from workorders.models import Approval
+from workorders.seal import seal_svg
+
+
+def verification_url(serial: str) -> str:
+    return settings.CENTER_PUBLIC_BASE_URL.rstrip("/") + reverse("verify", args=[serial])
+
+
+def _approval_context(approval: Approval) -> dict:
+    url = verification_url(approval.serial)
+    qr = segno.make(url, error="m")
+    return {
+        "approval": approval, "req": approval.assignment.work_order.request,
+        "seal": mark_safe(seal_svg(approval.department.name_zh, approval.department.seal_text or "审批专用章")),  # noqa: S308 - built from escaped text
+        "qr": mark_safe(qr.svg_inline(scale=3, dark="#111")),  # noqa: S308 - segno's own markup
+        "verify_url": url,
+    }
+
+
+@login_required
+def approval_page(request, serial):
+    try:
+        approval = selectors.approval_for(request.user, serial)
+    except Approval.DoesNotExist:
+        raise Http404
+    return render(request, "stamps/approval.html", _approval_context(approval))
+
+
+@login_required
+def approval_pdf(request, serial):
+    try:
+        approval = selectors.approval_for(request.user, serial)
+    except Approval.DoesNotExist:
+        raise Http404
+    from weasyprint import HTML
+
+    html = render_to_string("stamps/approval_pdf.html", _approval_context(approval), request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{approval.serial}.pdf"'
+    return response
+
+
+def _rate_limited(request) -> bool:
+    """A fixed window per client address: at most CENTER_VERIFY_RATE_PER_MINUTE lookups a minute."""
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    key = f"verify-rate:{address}"
+    cache.add(key, 0, timeout=60)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=60)
+        count = 1
+    return count > settings.CENTER_VERIFY_RATE_PER_MINUTE
+
+
+@never_cache
+def verify(request, serial):
+    """Public: is this stamp genuine and in force, revoked, unknown, or tampered with?"""
+    if _rate_limited(request):
+        response = render(request, "stamps/verify.html", {"result": {"status": "rate_limited", "serial": serial}},
+                          status=429)
+        response["Retry-After"] = "60"
+        return response
+    result = selectors.verify_serial(serial[:40])
+    status = 404 if result["status"] == "unknown" else 200
+    return render(request, "stamps/verify.html", {"result": result}, status=status)
+
+
+def jwks(request):
+    response = JsonResponse(signing.public_jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    return response
