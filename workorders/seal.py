@@ -39,9 +39,12 @@ def seal_svg(name: str, text: str = "", size: int = 160) -> str:
         points.append(f"{c + r * math.cos(theta):.2f},{c + size * 0.02 + r * math.sin(theta):.2f}")
     parts.append(f'<polygon points="{" ".join(points)}" fill="{RED}"/>')
     if text:
+        text = text[:14]
+        # Fit the line inside the ring: about 55% of the diameter wide.
+        line_font = min(size * 0.085, size * 0.55 / max(len(text), 1))
         parts.append(
-            f'<text x="{c}" y="{c + size * 0.3:.2f}" fill="{RED}" font-size="{size * 0.085:.2f}" text-anchor="middle" '
-            f'font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif">{escape(text[:14])}</text>'
+            f'<text x="{c}" y="{c + size * 0.3:.2f}" fill="{RED}" font-size="{line_font:.2f}" text-anchor="middle" '
+            f'font-family="WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif">{escape(text)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -4,7 +4,7 @@ Keys are PEM files named ``<key id>.pem`` in ``CENTER_STAMP_KEY_DIR`` (productio
 secret directory; the embedded default: ``var/stamp-keys/``, where a key is generated on first use
 when ``CENTER_STAMP_GENERATE_KEYS`` is on). A key may also come from the environment
 (``CENTER_STAMP_PRIVATE_KEY`` with ``CENTER_STAMP_KEY_ID``). New stamps are signed with the active
-key (``CENTER_STAMP_ACTIVE_KEY_ID``, else the last key id in sort order); every key's public half
+key (``CENTER_STAMP_ACTIVE_KEY_ID``, else the environment's key, else the newest file); every key's public half
 is published in the JWKS, so that stamps signed before a rotation still verify.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from jwcrypto import jwk, jws
 ALG = "EdDSA"
 _lock = threading.Lock()
 _cache: dict | None = None
+_newest: str | None = None
 
 
 class SigningError(Exception):
@@ -55,27 +56,28 @@ def generate_key(kid: str | None = None) -> str:
 
 
 def reset_cache() -> None:
-    global _cache
+    global _cache, _newest
     with _lock:
-        _cache = None
+        _cache = _newest = None
 
 
 def _keys() -> dict[str, jwk.JWK]:
-    global _cache
+    global _cache, _newest
     with _lock:
         if _cache is not None:
             return _cache
         keys = {}
         folder = _key_dir()
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.pem")):
-                key = jwk.JWK.from_pem(path.read_bytes())
-                keys[path.stem] = _with_kid(key, path.stem)
+        files = sorted(folder.glob("*.pem"), key=lambda p: (p.stat().st_mtime_ns, p.stem)) if folder.is_dir() else []
+        for path in files:
+            keys[path.stem] = _with_kid(jwk.JWK.from_pem(path.read_bytes()), path.stem)
+        _newest = files[-1].stem if files else None
         env_pem, env_kid = settings.CENTER_STAMP_PRIVATE_KEY, settings.CENTER_STAMP_KEY_ID
         if env_pem:
             if not env_kid:
                 raise SigningError("CENTER_STAMP_PRIVATE_KEY needs CENTER_STAMP_KEY_ID")
             keys[env_kid] = _with_kid(jwk.JWK.from_pem(env_pem.encode()), env_kid)
+            _newest = env_kid
         _cache = keys
         return keys
 
@@ -93,7 +95,7 @@ def active_key() -> jwk.JWK:
             raise SigningError("No stamp signing key: set CENTER_STAMP_KEY_DIR or CENTER_STAMP_PRIVATE_KEY")
         generate_key()
         keys = _keys()
-    kid = settings.CENTER_STAMP_ACTIVE_KEY_ID or sorted(keys)[-1]
+    kid = settings.CENTER_STAMP_ACTIVE_KEY_ID or _newest
     if kid not in keys:
         raise SigningError(f"The active stamp key {kid} is not among the keys")
     return keys[kid]

@@ -301,3 +301,16 @@ def test_fifty_officers_stamping_at_once_get_fifty_consecutive_serials():
     year = timezone.localdate().year
     assert sorted(serials) == [f"TC-{year}-{n:06d}" for n in range(1, 51)]
     assert Approval.objects.count() == 50
+
+
+def test_rotate_command_adds_a_key(desk):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    first = stamp_assignment(actor=desk["officer"], assignment=desk["assignment"], decision="approved")
+    out = StringIO()
+    call_command("rotate_stamp_key", "--kid", "k-rotated", stdout=out)
+    assert "k-rotated" in out.getvalue()
+    assert signing.active_key().get("kid") == "k-rotated"
+    assert verify_serial(first.serial)["status"] == "genuine"
