@@ -314,3 +314,13 @@ def test_rotate_command_adds_a_key(desk):
     assert "k-rotated" in out.getvalue()
     assert signing.active_key().get("kid") == "k-rotated"
     assert verify_serial(first.serial)["status"] == "genuine"
+
+
+def test_a_later_rename_of_the_enterprise_does_not_make_a_stamp_tampered(desk):
+    approval = stamp_assignment(actor=desk["officer"], assignment=desk["assignment"], decision="approved")
+    enterprise = desk["assignment"].work_order.request.enterprise
+    signed_name = enterprise.name
+    enterprise.name = "改名后的公司"
+    enterprise.save()
+    result = verify_serial(approval.serial)
+    assert result["status"] == "genuine" and result["payload"]["enterprise"] == signed_name
