@@ -40,3 +40,11 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    """Two enterprises, two departments, staff and a leader (tests/world.py)."""
+    from tests.world import build_world
+
+    return build_world()

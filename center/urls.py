@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include(("workorders.urls_portal", "portal"))),
     path("desk/", include(("workorders.urls_desk", "desk"))),
     path("center/", include(("center.urls_center", "center"))),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,129 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from center.models import AgendaItem, OfficeHoursSession
+from departments.models import Department
+from projects.models import Enterprise, InvestmentProject, Town
+from workorders.models import Approval, Assignment, Attachment, Commitment, ServiceRequest, WorkOrder
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+                      "description": "Local time of day in Asia/Shanghai (HH:MM:SS)."})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in Asia/Shanghai. OpenAPI's "time" format demands a UTC offset, which a time
+    of day without its date cannot carry honestly; the schema says what it is instead."""
+
+
+class TownSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Town
+        fields = ["id", "name_zh", "name_en", "kind"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "name_zh", "name_en", "short_code", "kind", "is_permanent_member"]
+
+
+class EnterpriseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Enterprise
+        fields = ["id", "name", "credit_code", "contact_name", "contact_mobile", "contact_email"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    enterprise = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = InvestmentProject
+        fields = ["id", "enterprise", "town", "name", "address", "industry", "total_investment", "stage",
+                  "planned_completion_date", "current_completion_date", "is_key_project", "difficulty"]
+        read_only_fields = ["current_completion_date", "is_key_project", "difficulty"]
+        extra_kwargs = {"planned_completion_date": {"required": True}}
+        validators = []  # (enterprise, name) uniqueness: the service reports it on "name"
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at", "download"]
+
+    def get_download(self, obj) -> str:
+        return f"/attachments/{obj.pk}/"
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    project = serializers.PrimaryKeyRelatedField(queryset=InvestmentProject.objects.none())
+    files = serializers.ListField(child=serializers.FileField(), write_only=True, required=False, max_length=20)
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["id", "tracking_number", "enterprise", "project", "kind", "title", "description",
+                  "requested_completion_date", "status", "submitted_at", "resolved_at", "decision_reason", "rating",
+                  "attachments", "files"]
+        read_only_fields = ["tracking_number", "enterprise", "status", "submitted_at", "resolved_at",
+                            "decision_reason", "rating"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            from projects.selectors import project_choices
+
+            self.fields["project"].queryset = project_choices(request.user)
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="request.tracking_number", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["id", "request", "tracking_number", "lead_department", "problem", "proposed_approach",
+                  "needs_consultation", "status", "issued_at", "resolved_at", "resolution_summary"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="work_order.request.tracking_number", read_only=True)
+    department_code = serializers.CharField(source="department.short_code", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "work_order", "tracking_number", "department", "department_code", "role", "status",
+                  "sla_state", "escalation_level", "issued_on", "sla_working_days", "due_date",
+                  "paused_working_days", "reply", "replied_at", "closed_at"]
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Approval
+        fields = ["id", "serial", "assignment", "department", "decision", "conditions", "opinion",
+                  "officer_display_name", "stamped_at", "key_id", "signature", "revoked_at", "revocation_reason",
+                  "revocation_signature"]
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = ["id", "request", "approval", "department", "kind", "text", "due_date", "pledge", "accepted_at",
+                  "fulfilled_at", "sla_state"]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    starts_at = LocalTimeField()
+
+    class Meta:
+        model = OfficeHoursSession
+        fields = ["id", "date", "starts_at", "venue", "status", "agenda_built_at"]
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    slot_start = LocalTimeField(allow_null=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "session", "kind", "department", "work_order", "assignment", "project", "title", "position",
+                  "slot_start", "slot_minutes", "removed", "outcome", "next_steps", "new_due_date", "concluded"]

@@ -1,0 +1,219 @@
+"""The REST API (/api/v1/). Every queryset starts from the same permission functions as the web
+pages (workorders.permissions, projects.selectors), and every change goes through the services."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, pagination, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from api import filters, serializers
+from center.models import AgendaItem, OfficeHoursSession
+from departments.models import Department
+from projects import services as project_services
+from projects.models import Town
+from projects.selectors import enterprises_of, projects_of
+from workorders import permissions
+from workorders.exceptions import WorkOrderError
+from workorders.models import Approval, Assignment, Commitment
+from workorders.services import submit_request
+
+
+class Cursor(pagination.CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+class RequestCursor(Cursor):
+    ordering = ("-submitted_at", "-id")
+
+
+class AssignmentCursor(Cursor):
+    ordering = ("due_date", "id")
+
+
+class Pages(pagination.PageNumberPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+def _service_error(error: WorkOrderError):
+    return ValidationError({error.field or "non_field_errors": [str(error.message)]})
+
+
+class TownViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.TownSerializer
+    queryset = Town.objects.order_by("name_zh")
+    pagination_class = Pages
+    search_fields = ["name_zh", "name_en"]
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.DepartmentSerializer
+    queryset = Department.objects.filter(is_active=True).order_by("short_code")
+    pagination_class = Pages
+    search_fields = ["name_zh", "name_en", "short_code"]
+
+
+class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Enterprise accounts see their own enterprise; center staff see all."""
+
+    serializer_class = serializers.EnterpriseSerializer
+    pagination_class = Pages
+    search_fields = ["name", "credit_code"]
+
+    def get_queryset(self):
+        from projects.models import Enterprise
+
+        user = self.request.user
+        base = Enterprise.objects.all() if permissions.is_center_staff(user) else enterprises_of(user)
+        return base.order_by("name", "id")
+
+
+class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """An enterprise's projects (its accounts add them); center staff read all."""
+
+    serializer_class = serializers.ProjectSerializer
+    pagination_class = Pages
+    filterset_fields = ["town", "stage", "difficulty", "is_key_project"]
+    search_fields = ["name", "address"]
+    ordering_fields = ["name", "created_at"]
+
+    def get_queryset(self):
+        from projects.models import InvestmentProject
+
+        user = self.request.user
+        if permissions.is_center_staff(user):
+            return InvestmentProject.objects.select_related("enterprise", "town").order_by("name", "id")
+        return projects_of(user)
+
+    def perform_create(self, serializer):
+        enterprise = enterprises_of(self.request.user).first()
+        if enterprise is None:
+            raise PermissionDenied("Only an enterprise's accounts add its projects.")
+        fields = {k: v for k, v in serializer.validated_data.items() if k in project_services.PROJECT_FIELDS}
+        try:
+            serializer.instance = project_services.add_project(actor=self.request.user, enterprise=enterprise, **fields)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
+
+
+class RequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Requests the user may see. POST files a request of the user's enterprise (multipart for
+    files); an ``Idempotency-Key`` header makes a retry return the first request (200) instead of
+    filing a second one (201)."""
+
+    serializer_class = serializers.RequestSerializer
+    pagination_class = RequestCursor
+    filterset_class = filters.RequestFilter
+    search_fields = ["tracking_number", "title"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return (permissions.requests_visible_to(self.request.user)
+                .select_related("enterprise", "project").prefetch_related("attachments"))
+
+    @extend_schema(parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER,
+                                                 description="a client-chosen key; a retry with it returns the first request")],
+                   responses={201: serializers.RequestSerializer, 200: serializers.RequestSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if len(key) > 64:
+            raise ValidationError({"Idempotency-Key": ["At most 64 characters."]})
+        token = f"api:{request.user.pk}:{key}"[:64] if key else None
+        files = [(f.name, f.read()) for f in data.get("files", [])]
+        try:
+            created_request, created = submit_request(
+                actor=request.user, project=data["project"], kind=data["kind"], title=data["title"],
+                description=data["description"], requested_completion_date=data.get("requested_completion_date"),
+                files=files, token=token)
+        except WorkOrderError as error:
+            raise _service_error(error)
+        output = self.get_serializer(self.get_queryset().get(pk=created_request.pk))
+        return Response(output.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class WorkOrderCursor(Cursor):
+    ordering = ("-issued_at", "-id")
+
+
+class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.WorkOrderSerializer
+    pagination_class = WorkOrderCursor
+    filterset_class = filters.WorkOrderFilter
+
+    def get_queryset(self):
+        return permissions.work_orders_visible_to(self.request.user).select_related("request")
+
+
+class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Assignments of the user's departments (center staff: all), most urgent first."""
+
+    serializer_class = serializers.AssignmentSerializer
+    pagination_class = AssignmentCursor
+    filterset_class = filters.AssignmentFilter
+    search_fields = ["work_order__request__tracking_number", "work_order__request__title"]
+
+    def get_queryset(self):
+        return permissions.assignments_visible_to(self.request.user).select_related("department", "work_order__request")
+
+
+def _visible_requests(user):
+    return permissions.requests_visible_to(user).values("pk")
+
+
+class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ApprovalSerializer
+    pagination_class = Pages
+    filterset_fields = ["department", "decision"]
+    search_fields = ["serial"]
+
+    def get_queryset(self):
+        return (Approval.objects.filter(assignment__work_order__request__in=_visible_requests(self.request.user))
+                .order_by("-stamped_at", "-id"))
+
+
+class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.CommitmentSerializer
+    pagination_class = Pages
+    filterset_fields = ["department", "sla_state", "kind"]
+
+    def get_queryset(self):
+        return Commitment.objects.filter(request__in=_visible_requests(self.request.user)).order_by("due_date", "id")
+
+
+def _sees_office_hours(user) -> bool:
+    return permissions.is_center_staff(user) or permissions.is_leader(user) or bool(permissions.department_ids(user))
+
+
+class SessionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.SessionSerializer
+    pagination_class = Pages
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        if not _sees_office_hours(self.request.user):
+            return OfficeHoursSession.objects.none()
+        return OfficeHoursSession.objects.order_by("date")
+
+
+class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.AgendaItemSerializer
+    pagination_class = Pages
+    filterset_fields = ["session", "kind", "department", "concluded"]
+
+    def get_queryset(self):
+        if not _sees_office_hours(self.request.user):
+            return AgendaItem.objects.none()
+        items = AgendaItem.objects.order_by("session", "position", "id")
+        return items if permissions.is_center_staff(self.request.user) else items.filter(removed=False)
+
+
