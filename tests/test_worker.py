@@ -43,6 +43,10 @@ class Stack:
         self.client = Celery("test-client", broker=self.broker, backend=self.backend)
 
     def start(self, *arguments):
+        if not self.processes:
+            # As ./run does: the queues exist before the worker and beat race to declare them.
+            subprocess.run([sys.executable, "manage.py", "prepare_broker"], cwd=ROOT, env=self.env, check=True,
+                           capture_output=True)
         self.processes.append(
             subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "center", *arguments, "--loglevel=INFO"],
