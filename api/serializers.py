@@ -127,3 +127,10 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         model = AgendaItem
         fields = ["id", "session", "kind", "department", "work_order", "assignment", "project", "title", "position",
                   "slot_start", "slot_minutes", "removed", "outcome", "next_steps", "new_due_date", "concluded"]
+
+
+class StampRequestSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Approval.Decision.choices)
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+    commitment_due_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, pagination, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from api import filters, serializers
+from api.models import ApiClient
 from center.models import AgendaItem, OfficeHoursSession
 from departments.models import Department
 from projects import services as project_services
@@ -19,7 +21,7 @@ from projects.selectors import enterprises_of, projects_of
 from workorders import permissions
 from workorders.exceptions import WorkOrderError
 from workorders.models import Approval, Assignment, Commitment
-from workorders.services import submit_request
+from workorders.services import stamp_assignment, submit_request
 
 
 class Cursor(pagination.CursorPagination):
@@ -155,7 +157,8 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
-    """Assignments of the user's departments (center staff: all), most urgent first."""
+    """Assignments of the user's departments (center staff: all), most urgent first. ``stamp``: a
+    department that allows it lets its service account stamp through the API (write token)."""
 
     serializer_class = serializers.AssignmentSerializer
     pagination_class = AssignmentCursor
@@ -164,6 +167,22 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return permissions.assignments_visible_to(self.request.user).select_related("department", "work_order__request")
+
+    @extend_schema(request=serializers.StampRequestSerializer, responses={201: serializers.ApprovalSerializer})
+    @action(detail=True, methods=["post"])
+    def stamp(self, request, pk=None):
+        assignment = self.get_object()
+        if not isinstance(request.auth, ApiClient) or not assignment.department.allows_api_stamping:
+            raise PermissionDenied("This department does not allow stamping through the API.")
+        body = serializers.StampRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            approval = stamp_assignment(actor=request.user, assignment=assignment, **body.validated_data)
+        except WorkOrderError as error:
+            if error.code == "forbidden":
+                raise PermissionDenied(str(error.message))
+            raise _service_error(error)
+        return Response(serializers.ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
 
 def _visible_requests(user):

@@ -18,6 +18,9 @@ class Department(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.DISTRICT)
     is_permanent_member = models.BooleanField(_("permanent office-hours member"), default=False)
     seal_text = models.CharField(_("seal text"), max_length=40, blank=True)
+    allows_api_stamping = models.BooleanField(
+        _("allows stamping through the API"), default=False,
+        help_text=_("A service account of this department may stamp its assignments through the API."))
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 

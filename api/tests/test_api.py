@@ -162,3 +162,27 @@ def test_schema_and_docs_are_served_from_our_static_files(world):
     assert schema.status_code == 200 and b"/api/v1/requests/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs and "cdn" not in docs.lower()
+
+
+@pytest.mark.django_db
+def test_stamping_through_the_api_only_where_the_department_allows_it(world):
+    from workorders.models import Approval
+
+    account = ApiClient(name="jt-system", user=world.officer_a, scope="write")
+    token = account.issue_token()
+    account.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    url = f"/api/v1/assignments/{world.assignment_a.pk}/stamp/"
+    assert client.post(url, {"decision": "approved"}, format="json").status_code == 403  # not allowed yet
+    world.dept_a.allows_api_stamping = True
+    world.dept_a.save()
+    created = client.post(url, {"decision": "approved", "opinion": "同意"}, format="json")
+    assert created.status_code == 201 and created.json()["serial"].startswith("JT-")
+    assert client.post(url, {"decision": "approved"}, format="json").status_code == 400  # one in force
+    foreign = client.post(f"/api/v1/assignments/{world.assignment_b.pk}/stamp/", {"decision": "approved"}, format="json")
+    assert foreign.status_code == 404
+    session = _client(world, "officer_a")  # a person in the browser stamps on the desk, not here
+    assert session.post(url, {"decision": "approved"}, format="json").status_code == 403
+    assert Approval.objects.count() == 1
+    assert client.patch(f"/api/v1/approvals/{Approval.objects.get().pk}/", {"opinion": "x"}, format="json").status_code == 405
