@@ -73,6 +73,8 @@ class ServiceRequest(models.Model):
             models.Index(fields=["status", "submitted_at"], name="request_status_submitted"),
             # The portal's list: one enterprise's requests, newest first, read from the index.
             models.Index(fields=["enterprise", "-submitted_at", "-id"], name="request_enterprise_recent"),
+            # The API's and the admin's newest-first lists over every request.
+            models.Index(fields=["-submitted_at", "-id"], name="request_recent"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -259,6 +261,8 @@ class Assignment(models.Model):
             # The SLA sweep selects open assignments by status and due date.
             models.Index(fields=["status", "due_date"], name="assignment_sla_sweep"),
             models.Index(fields=["department", "status", "due_date"], name="assignment_desk_queue"),
+            # The API's cursor over all assignments, most urgent first.
+            models.Index(fields=["due_date", "id"], name="assignment_due_cursor"),
         ]
 
     def __str__(self):
