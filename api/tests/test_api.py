@@ -1,5 +1,6 @@
 """The API: the permission matrix, tokens and scopes, round trips, idempotency, query counts, docs."""
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -186,3 +187,55 @@ def test_stamping_through_the_api_only_where_the_department_allows_it(world):
     assert session.post(url, {"decision": "approved"}, format="json").status_code == 403
     assert Approval.objects.count() == 1
     assert client.patch(f"/api/v1/approvals/{Approval.objects.get().pk}/", {"opinion": "x"}, format="json").status_code == 405
+
+
+@pytest.mark.django_db
+def test_more_endpoints_by_role(world):
+    from workorders.services import stamp_assignment
+
+    approval = stamp_assignment(actor=world.officer_a, assignment=world.assignment_a, decision="conditional",
+                                conditions="先建临时出入口", commitment_due_date=datetime.date(2030, 1, 1))
+    visible = {
+        "towns": {role: "all" for role in ROLES[1:]},
+        "departments": {role: "all" for role in ROLES[1:]},
+        "work-orders": {"enterprise_a": {world.request_a.work_order.pk}, "enterprise_b": {world.request_b.work_order.pk},
+                        "officer_a": {world.request_a.work_order.pk}, "officer_b": {world.request_b.work_order.pk},
+                        "head_a": {world.request_a.work_order.pk}, "staff": "all", "leader": set()},
+        "approvals": {"enterprise_a": {approval.pk}, "enterprise_b": set(), "officer_a": {approval.pk},
+                      "officer_b": set(), "head_a": {approval.pk}, "staff": {approval.pk}, "leader": set()},
+        "commitments": {"enterprise_a": "all", "enterprise_b": set(), "officer_a": "all", "officer_b": set(),
+                        "head_a": "all", "staff": "all", "leader": set()},
+        "agenda-items": {role: set() for role in ROLES[1:]},
+    }
+    from center.models import AgendaItem
+    from departments.models import Department
+    from projects.models import Town
+    from workorders.models import Commitment, WorkOrder
+
+    tables = {"towns": Town, "departments": Department, "work-orders": WorkOrder, "approvals": None,
+              "commitments": Commitment, "agenda-items": AgendaItem}
+    for resource, by_role in visible.items():
+        assert APIClient().get(f"/api/v1/{resource}/").status_code in (401, 403)
+        for role, rows in by_role.items():
+            response = _client(world, role).get(f"/api/v1/{resource}/")
+            assert response.status_code == 200, (resource, role)
+            manager = tables[resource].objects if tables[resource] else None
+            if resource == "departments":
+                manager = Department.objects.filter(is_active=True)
+            wanted = set(manager.values_list("pk", flat=True)) if rows == "all" else rows
+            assert _ids(response) == wanted, (resource, role)
+    for write in ("work-orders", "approvals", "commitments", "agenda-items", "towns", "departments"):
+        assert _client(world, "staff").post(f"/api/v1/{write}/", {}, format="json").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_token_made_in_the_admin_reads_and_files(world, admin_client):
+    response = admin_client.post("/admin/api/apiclient/add/", {"name": "erp", "user": world.user_a.pk, "scope": "write"},
+                                 follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    token = next(re.search(r"ct_[\w-]+", text).group(0) for text in shown if "ct_" in text)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert _ids(client.get("/api/v1/requests/")) == {world.request_a.pk, world.waiting_a.pk}
+    body = {"kind": "other", "project": world.project_a.pk, "title": "来自ERP", "description": "通过接口提交的诉求。"}
+    assert client.post("/api/v1/requests/", body, format="json").status_code == 201
