@@ -161,8 +161,17 @@ def _next_session_date(today: datetime.date) -> datetime.date:
     return monday if calendar.is_working_day(monday) else calendar.add_working_days(monday, 1)
 
 
-@transaction.atomic
 def load_demo() -> dict:
+    """Create the demo rows (idempotent) and build the similar-case index over them."""
+    summary = _load_demo_rows()
+    from workorders.similarity import rebuild_index
+
+    rebuild_index()
+    return summary
+
+
+@transaction.atomic
+def _load_demo_rows() -> dict:
     User = get_user_model()
     admin = User.objects.filter(username="admin").first()
     if admin is None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("requests/<str:tracking_number>/reject/", center.reject, name="reject"),
     path("requests/<str:tracking_number>/merge/", center.merge, name="merge"),
     path("requests/<str:tracking_number>/flag/", center.flag, name="flag"),
+    path("requests/<str:tracking_number>/model-case/", center.mark_case, name="mark_case"),
     path("requests/<str:tracking_number>/consult/", office_hours.consult, name="consult"),
     path("office-hours/", office_hours.session_list, name="sessions"),
     path("office-hours/<str:date>/", office_hours.agenda, name="agenda"),

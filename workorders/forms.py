@@ -107,3 +107,16 @@ class StampForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("revocation reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ModelCaseForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    summary = forms.CharField(label=_("resolution summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    tags = forms.ModelMultipleChoiceField(label=_("problem tags"), queryset=None, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from workorders.models import ProblemTag
+
+        self.fields["tags"].queryset = ProblemTag.objects.order_by("name_zh")
+        self.fields["tags"].label_from_instance = lambda tag: f"{tag.name_zh} {tag.name_en}"

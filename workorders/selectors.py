@@ -181,3 +181,30 @@ def approval_for(user, serial: str):
     return (Approval.objects.select_related("department", "assignment__work_order__request__enterprise",
                                             "assignment__work_order__request__project")
             .get(serial=serial, assignment__work_order__request__in=permissions.requests_visible_to(user).values("pk")))
+
+
+def similar_cases(service_request: ServiceRequest, *, limit: int = 5) -> list:
+    """Resolved model cases most like this request (by its title, description and project), best
+    first, each with ``score``, ``departments`` (lead first) and its work order's approach."""
+    from workorders.models import ModelCase
+    from workorders.similarity import similar_case_ids
+
+    text = "\n".join([service_request.title, service_request.description])
+    ranked = similar_case_ids(text, limit=limit)
+    if not ranked:
+        return []
+    cases = {c.pk: c for c in ModelCase.objects.filter(pk__in=[pk for pk, _s in ranked])
+             .select_related("work_order__request__project", "work_order__lead_department")
+             .prefetch_related("tags", Prefetch("work_order__assignments",
+                                                queryset=Assignment.objects.select_related("department")))}
+    result = []
+    for pk, score in ranked:
+        case = cases.get(pk)
+        if case is None:
+            continue
+        case.score = score
+        assignments = sorted(case.work_order.assignments.all(), key=lambda a: (a.role != Assignment.Role.LEAD,
+                                                                                a.department.short_code))
+        case.departments = [a.department for a in assignments]
+        result.append(case)
+    return result

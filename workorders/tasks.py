@@ -8,3 +8,11 @@ def sla_sweep() -> dict:
     """The periodic SLA sweep (beat, every CENTER_SLA_SWEEP_SECONDS); safe to run twice at once."""
     result = run_sweep()
     return {"transitions": result.transitions, "digests": result.digests, "today": result.today.isoformat()}
+
+
+@shared_task(name="workorders.tasks.rebuild_similarity_index")
+def rebuild_similarity_index() -> int:
+    """Rebuild the similar-case index after model cases change (queued by mark_model_case)."""
+    from workorders.similarity import rebuild_index
+
+    return rebuild_index()

@@ -8,6 +8,7 @@ from workorders.services.clock import (
     sla_working_days_for,
 )
 from workorders.services.desk import complete_assignment, reassign_assignment, reply_to_assignment, request_material
+from workorders.services.model_cases import mark_model_case
 from workorders.services.requests import provide_material, rate_request, submit_request, validate_request_fields
 from workorders.services.triage import flag_for_consultation, link_project, merge_request, reject_request, triage_and_issue
 from workorders.services.stamps import accept_commitment, fulfil_commitment, revoke_approval, stamp_assignment
@@ -21,6 +22,7 @@ __all__ = [
     "flag_for_consultation",
     "fulfil_commitment",
     "issue_work_order",
+    "mark_model_case",
     "link_project",
     "merge_request",
     "pause_assignment",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from workdays.calendar import local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
-from workorders.forms import IssueForm, LinkProjectForm, MergeForm, ReasonForm
+from workorders.forms import IssueForm, LinkProjectForm, MergeForm, ModelCaseForm, ReasonForm
 from workorders.models import ServiceRequest
 
 
@@ -43,6 +43,13 @@ def _page(request, service_request, *, status=200, **forms):
     waiting = service_request.status == ServiceRequest.Status.SUBMITTED
     work_order = getattr(service_request, "work_order", None)
     initial_issue = {"problem": service_request.description}
+    similar = selectors.similar_cases(service_request) if waiting else []
+    reuse = next((case for case in similar if str(case.pk) == request.GET.get("reuse")), None)
+    if reuse is not None:
+        # "Reuse": the precedent's departments (lead first) and its resolution as the proposed approach.
+        initial_issue.update(lead_department=reuse.work_order.lead_department_id,
+                             co_departments=[d.pk for d in reuse.departments if d.pk != reuse.work_order.lead_department_id],
+                             proposed_approach=reuse.summary)
     context = {
         "req": service_request,
         "waiting": waiting,
@@ -54,6 +61,11 @@ def _page(request, service_request, *, status=200, **forms):
         "issue_form": forms.get("issue_form") or IssueForm(initial=initial_issue),
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
         "merge_form": forms.get("merge_form") or MergeForm(prefix="merge"),
+        "similar": similar,
+        "reuse": reuse,
+        "case_form": forms.get("case_form") or ModelCaseForm(prefix="case", initial={"title": service_request.title}),
+        "can_mark_case": work_order is not None and work_order.status == work_order.Status.RESOLVED
+        and not hasattr(work_order, "model_case"),
     }
     return render(request, "center/request.html", context, status=status)
 
@@ -142,3 +154,17 @@ def flag(request, tracking_number):
         messages.success(request, _("Flagged for consultation at the next office hours.") if flagged
                          else _("No longer flagged for consultation."))
     return redirect("center:request", tracking_number=tracking_number)
+
+
+@login_required
+@require_POST
+def mark_case(request, tracking_number):
+    service_request = _request(request, tracking_number)
+    work_order = getattr(service_request, "work_order", None)
+    if work_order is None:
+        raise Http404
+    form = ModelCaseForm(request.POST, prefix="case")
+    return _run(request, service_request, "case_form", form,
+                lambda data: services.mark_model_case(actor=request.user, work_order=work_order, title=data["title"],
+                                                      summary=data["summary"], tags=data["tags"]),
+                _("Marked as a model case; it will be suggested for similar requests."))
