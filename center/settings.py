@@ -233,6 +233,10 @@ CENTER_STAMP_GENERATE_KEYS = env.bool("CENTER_STAMP_GENERATE_KEYS", default=DEBU
 # The public address that QR codes on printed stamps lead to (verification page).
 CENTER_PUBLIC_BASE_URL = env.str("CENTER_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 CENTER_VERIFY_RATE_PER_MINUTE = env.int("CENTER_VERIFY_RATE_PER_MINUTE", default=30)
+# A problem tag seen at least this many times in one town within this many months is a candidate
+# for a mechanism (a written procedure), shown to center staff.
+CENTER_MECHANISM_CANDIDATE_COUNT = env.int("CENTER_MECHANISM_CANDIDATE_COUNT", default=3)
+CENTER_MECHANISM_CANDIDATE_MONTHS = env.int("CENTER_MECHANISM_CANDIDATE_MONTHS", default=12)
 # The similar-case index (workorders/similarity.py), rebuilt by a Celery task when cases change.
 CENTER_SIMILARITY_INDEX_PATH = env.str("CENTER_SIMILARITY_INDEX_PATH", default=str(VAR_DIR / "model-case-index.joblib"))
 CENTER_OFFICE_HOURS_VENUE = env.str("CENTER_OFFICE_HOURS_VENUE", default="宝山区行政服务中心 Baoshan District Administrative Service Center")

@@ -13,6 +13,7 @@ admin.site.index_title = "管理 Administration"
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("mechanisms/", views.mechanisms, name="mechanisms"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -10,3 +10,12 @@ from center.selectors import health_report
 def healthz(request):
     report = health_report()
     return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+def mechanisms(request):
+    """Public: the published mechanisms (procedures for recurring problems)."""
+    from django.shortcuts import render
+
+    from center.selectors import published_mechanisms
+
+    return render(request, "portal/mechanisms.html", {"mechanisms": published_mechanisms()})

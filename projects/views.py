@@ -66,3 +66,4 @@ def project_new(request):
             messages.success(request, _("Project “%(name)s” added.") % {"name": project.name})
             return redirect("project_list")
     return render(request, "portal/project_form.html", {"form": form})
+
