@@ -24,7 +24,10 @@ def _require_staff(user):
 @login_required
 def queue(request):
     _require_staff(request.user)
+    from center.selectors import mechanism_candidates
+
     return render(request, "center/queue.html", {
+        "candidates": mechanism_candidates(),
         "queue": selectors.triage_queue(),
         "workload": selectors.department_workload(local_date()),
         "recent": selectors.recent_requests(),
@@ -62,6 +65,7 @@ def _page(request, service_request, *, status=200, **forms):
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
         "merge_form": forms.get("merge_form") or MergeForm(prefix="merge"),
         "similar": similar,
+        "mechanisms": _mechanisms_for(service_request, similar) if waiting else [],
         "reuse": reuse,
         "case_form": forms.get("case_form") or ModelCaseForm(prefix="case", initial={"title": service_request.title}),
         "can_mark_case": work_order is not None and work_order.status == work_order.Status.RESOLVED
@@ -168,3 +172,11 @@ def mark_case(request, tracking_number):
                 lambda data: services.mark_model_case(actor=request.user, work_order=work_order, title=data["title"],
                                                       summary=data["summary"], tags=data["tags"]),
                 _("Marked as a model case; it will be suggested for similar requests."))
+
+
+def _mechanisms_for(service_request, similar):
+    from center.selectors import published_mechanisms
+
+    tag_ids = {tag.pk for case in similar for tag in case.tags.all()}
+    town_id = service_request.project.town_id if service_request.project_id else None
+    return list(published_mechanisms(tag_ids=tag_ids, town_id=town_id))
