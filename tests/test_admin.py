@@ -91,6 +91,7 @@ MAKERS = {
 }
 # Rows that services create (or nobody edits): the admin has no add form for them.
 NO_ADD_FORM = {
+    "workorders.servicerequest",
     "workorders.workorder",
     "workorders.assignment",
     "workorders.clockpause",

@@ -61,3 +61,19 @@ def test_a_head_extends_only_the_own_departments_assignments(world):
             extend_due_date(actor=actor, assignment=assignment, working_days=2, reason="x")
     with pytest.raises(WorkOrderError):
         extend_due_date(actor=world.staff, assignment=world.assignment_b, working_days=2, reason=" ")
+
+
+def test_the_request_change_form_cannot_change_status_or_decisions(world):
+    from workorders.models import ServiceRequest
+
+    client = _staff_client(world)
+    url = f"/admin/workorders/servicerequest/{world.waiting_a.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form_fields = set(page.context["adminform"].form.fields)
+    assert not {"status", "decision_reason", "rating", "tracking_number", "project"} & form_fields
+    client.post(url, {"status": "resolved", "rating": "1", "kind": "other", "title": "改标题",
+                      "description": world.waiting_a.description, "project": world.project_a.pk,
+                      "attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0"})
+    world.waiting_a.refresh_from_db()
+    assert world.waiting_a.status == ServiceRequest.Status.SUBMITTED and world.waiting_a.rating is None

@@ -101,8 +101,10 @@ class ServiceRequestAdmin(TriageActionsMixin, SimpleHistoryAdmin):
     search_fields = REQUEST_SEARCH_FIELDS
     list_select_related = ["enterprise", "project"]
     date_hierarchy = "submitted_at"
-    autocomplete_fields = ["enterprise", "project", "submitted_by", "duplicate_of"]
-    readonly_fields = ["submitted_at", "submission_token"]
+    # Status, decisions, the project link and the rating change only through the services (triage,
+    # desk, portal), which keep the timeline, the notices and the work order in step; the admin shows them.
+    readonly_fields = ["tracking_number", "enterprise", "project", "submitted_by", "submitted_at", "submission_token",
+                       "status", "decision_reason", "duplicate_of", "resolved_at", "rating", "rating_comment"]
     show_full_result_count = False
     inlines = [AttachmentInline]
     history_list_display = ["status"]
@@ -113,6 +115,9 @@ class ServiceRequestAdmin(TriageActionsMixin, SimpleHistoryAdmin):
         (_("Rating"), {"fields": ["rating", "rating_comment"]}),
         (_("Submission"), {"fields": ["submitted_by", "submitted_at", "submission_token"]}),
     ]
+
+    def has_add_permission(self, request):
+        return False  # requests are filed by enterprises (portal, API) through submit_request
 
 
 @admin.register(Attachment)
