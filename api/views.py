@@ -20,7 +20,7 @@ from projects.models import Town
 from projects.selectors import enterprises_of, projects_of
 from workorders import permissions
 from workorders.exceptions import WorkOrderError
-from workorders.models import Approval, Assignment, Commitment
+from workorders.models import Approval, Commitment
 from workorders.services import stamp_assignment, submit_request
 
 
@@ -209,17 +209,13 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Commitment.objects.filter(request__in=_visible_requests(self.request.user)).order_by("due_date", "id")
 
 
-def _sees_office_hours(user) -> bool:
-    return permissions.is_center_staff(user) or permissions.is_leader(user) or bool(permissions.department_ids(user))
-
-
 class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.SessionSerializer
     pagination_class = Pages
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        if not _sees_office_hours(self.request.user):
+        if not permissions.sees_office_hours(self.request.user):
             return OfficeHoursSession.objects.none()
         return OfficeHoursSession.objects.order_by("date")
 
@@ -230,7 +226,7 @@ class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["session", "kind", "department", "concluded"]
 
     def get_queryset(self):
-        if not _sees_office_hours(self.request.user):
+        if not permissions.sees_office_hours(self.request.user):
             return AgendaItem.objects.none()
         items = AgendaItem.objects.order_by("session", "position", "id")
         return items if permissions.is_center_staff(self.request.user) else items.filter(removed=False)

@@ -21,12 +21,8 @@ from workorders.exceptions import WorkOrderError
 from workorders.models import ServiceRequest
 
 
-def _may_view(user) -> bool:
-    return permissions.is_center_staff(user) or permissions.is_leader(user) or bool(permissions.department_ids(user))
-
-
 def _require_view(user):
-    if not _may_view(user):
+    if not permissions.sees_office_hours(user):
         raise PermissionDenied
 
 

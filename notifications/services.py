@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import Notification, OutboundEmail
@@ -31,6 +31,33 @@ def notify(*, recipients: Iterable, subject: str, body: str = "", url: str = "",
     if email:
         send_to(addresses=[user.email for user in people if user.email], subject=subject, body=f"{body}\n\n{url}".strip())
     return len(people)
+
+
+def languages_of(user_ids) -> dict[int, str]:
+    """Each person's language for notices (their preference, else the site's), in one query."""
+    from notifications.models import Preference
+
+    ids = list(user_ids)
+    chosen = dict(Preference.objects.filter(user_id__in=ids).values_list("user_id", "language"))
+    return {pk: chosen.get(pk, settings.LANGUAGE_CODE) for pk in ids}
+
+
+def deliver_personal(messages) -> tuple[int, int]:
+    """Bulk personal notices: ``messages`` are (user id, e-mail or "", subject, body, url), each
+    already rendered in its reader's language. One in-app notice each and an e-mail where there is
+    an address, in two statements inside the caller's transaction; the e-mails leave after it
+    commits. Returns (notices, e-mails)."""
+    notices, mails = [], []
+    for user_id, email, subject, body, url in messages:
+        notices.append(Notification(recipient_id=user_id, subject=str(subject)[:200], body=str(body), url=url))
+        if email:
+            mails.append(OutboundEmail(to=email, subject=str(subject)[:200], body=str(body)))
+    batch = None if connection.vendor == "postgresql" else 500
+    Notification.objects.bulk_create(notices, batch_size=batch)
+    OutboundEmail.objects.bulk_create(mails, batch_size=batch)
+    if mails:
+        transaction.on_commit(_enqueue_sending)
+    return len(notices), len(mails)
 
 
 def send_to(*, addresses: Iterable[str], subject: str, body: str) -> None:

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Enterprise, InvestmentProject, Town
+from projects.models import InvestmentProject, Town
 from projects.validators import validate_credit_code
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -6,7 +6,6 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from departments.tests.factories import DepartmentFactory
 from notifications.models import Notification, OutboundEmail
 from notifications.services import send_pending_emails
 from projects.models import Enterprise, InvestmentProject

@@ -110,3 +110,8 @@ def attachment_visible_to(user, attachment: Attachment) -> bool:
 
 def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(request__in=requests_visible_to(user).values("pk"))
+
+
+def sees_office_hours(user) -> bool:
+    """Center staff, district leaders and department members see the sessions and their agendas."""
+    return is_center_staff(user) or is_leader(user) or bool(department_ids(user))

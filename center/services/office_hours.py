@@ -326,7 +326,7 @@ def _invite_enterprises(session: OfficeHoursSession, now, fresh: dict) -> int:
     """One notice and e-mail per enterprise account listing the slots of its newly invited items:
     ``fresh`` ({enterprise id: [(slot, title)]}, already marked invited) plus the session's older
     items not invited yet, which are marked here. Returns how many items were invited."""
-    from notifications.models import Notification, OutboundEmail, Preference
+    from notifications.services import deliver_personal, languages_of
     from projects.models import Enterprise
 
     pending = AgendaItem.objects.filter(session=session, removed=False, invited_at__isnull=True).filter(
@@ -346,23 +346,15 @@ def _invite_enterprises(session: OfficeHoursSession, now, fresh: dict) -> int:
             enterprise_id__in=items_by_enterprise, user__is_active=True).values_list("enterprise_id", "user_id",
                                                                                      "user__email"):
         accounts[enterprise].append((user_id, email))
-    languages = dict(Preference.objects.filter(user_id__in=[u for a in accounts.values() for u, _ in a])
-                     .values_list("user_id", "language"))
-    notices, mails = [], []
+    languages = languages_of(u for a in accounts.values() for u, _ in a)
+    messages = []
     for enterprise, items in items_by_enterprise.items():
         items.sort(key=lambda it: (it[0] or datetime.time.max))
         for user_id, email in accounts.get(enterprise, []):
-            with translation.override(languages.get(user_id, settings.LANGUAGE_CODE)):
+            with translation.override(languages[user_id]):
                 subject, body = _invitation_text(session, items)
-            notices.append(Notification(recipient_id=user_id, subject=subject[:200], body=body, url="/requests/"))
-            if email:
-                mails.append(OutboundEmail(to=email, subject=subject[:200], body=body))
-    Notification.objects.bulk_create(notices, batch_size=_batch())
-    OutboundEmail.objects.bulk_create(mails, batch_size=_batch())
-    if mails:
-        from notifications.services import _enqueue_sending
-
-        transaction.on_commit(_enqueue_sending)
+            messages.append((user_id, email, subject, body, "/requests/"))
+    deliver_personal(messages)
     return count
 
 

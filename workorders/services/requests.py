@@ -5,7 +5,6 @@ import datetime
 import secrets
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.models import InvestmentProject

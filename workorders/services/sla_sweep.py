@@ -236,7 +236,7 @@ ORDER BY n.user_id, n.line
 def _send_digests(result: SweepResult) -> None:
     """One in-app digest and one e-mail per recipient for this sweep, in the recipient's language."""
     from departments.models import Officer
-    from notifications.models import Notification, OutboundEmail, Preference
+    from notifications.services import deliver_personal, languages_of
     from projects.models import Enterprise
     from workorders.models import ServiceRequest, WorkOrder
 
@@ -259,26 +259,18 @@ def _send_digests(result: SweepResult) -> None:
     if not counts:
         return
     people = {u.pk: u for u in User.objects.filter(pk__in=counts, is_active=True).only("pk", "email")}
-    languages = dict(Preference.objects.filter(user_id__in=people).values_list("user_id", "language"))
+    languages = languages_of(people)
     # Where each line links to: the desk for department members, the triage page for center staff.
     members = set(Officer.objects.filter(user_id__in=people, is_active=True).values_list("user_id", flat=True))
     staff = set(User.groups.through.objects.filter(user_id__in=people, group_id=groups.get(roles.CENTER_STAFF, -1))
                 .values_list("user_id", flat=True))
-    notices, mails = [], []
+    messages = []
     for user_id, user in people.items():
         link = "desk" if user_id in members else "center" if user_id in staff else ""
-        with translation.override(languages.get(user_id, settings.LANGUAGE_CODE)):
+        with translation.override(languages[user_id]):
             subject, body = _digest_text(counts[user_id], lines[user_id], link=link)
-        notices.append(Notification(recipient_id=user_id, subject=subject[:200], body=body, url="/notifications/"))
-        if user.email:
-            mails.append(OutboundEmail(to=user.email, subject=subject[:200], body=body))
-    Notification.objects.bulk_create(notices, batch_size=500)
-    OutboundEmail.objects.bulk_create(mails, batch_size=500)
-    result.digests, result.emails = len(notices), len(mails)
-    if mails:
-        from notifications.services import _enqueue_sending
-
-        transaction.on_commit(_enqueue_sending)
+        messages.append((user_id, user.email, subject, body, "/notifications/"))
+    result.digests, result.emails = deliver_personal(messages)
 
 
 def _digest_text(counts: dict, lines: list, *, link: str) -> tuple[str, str]:

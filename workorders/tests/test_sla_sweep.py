@@ -13,7 +13,7 @@ from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerF
 from notifications.models import Notification, OutboundEmail, Preference
 from projects.tests.factories import UserFactory
 from workdays.calendar import get_calendar
-from workorders.models import Assignment, Commitment, SlaTransition, WorkOrder
+from workorders.models import Assignment, Commitment, SlaTransition
 from workorders.services import pause_assignment, resume_assignment, sla_state_for
 from workorders.services.sla_sweep import run_sweep
 from workorders.tests.factories import AssignmentFactory, CommitmentFactory, ServiceRequestFactory, WorkOrderFactory

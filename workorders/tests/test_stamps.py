@@ -9,12 +9,10 @@ import threading
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from django.contrib.auth.models import Group
 from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
-from center import roles
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
 from notifications.models import Notification
 from projects.tests.factories import UserFactory
