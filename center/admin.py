@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from center.models import AgendaItem, Consultation, Mechanism, OfficeHoursSession, WorkerHeartbeat
+from center.models import AgendaItem, Consultation, DepartmentMonth, Mechanism, OfficeHoursSession, WorkerHeartbeat
 from workorders.admin import ReadOnlyAdminMixin
 from workorders.models import Assignment, WorkOrder
 
@@ -111,3 +111,14 @@ class WorkerHeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "last_seen"]
     search_fields = ["name"]
     readonly_fields = ["name", "last_seen"]
+
+
+@admin.register(DepartmentMonth)
+class DepartmentMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Kept by the dashboard refresh (center.services.figures); staff only look."""
+
+    list_display = ["month", "department", "issued", "answered_in_time", "resolved", "resolved_on_time",
+                    "median_working_days", "ratings", "became_overdue", "became_escalated", "refreshed_at"]
+    list_filter = ["month", "department"]
+    list_select_related = ["department"]
+    readonly_fields = [f.name for f in DepartmentMonth._meta.fields]

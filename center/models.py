@@ -180,3 +180,61 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class DepartmentMonth(models.Model):
+    """One department's figures for one calendar month (``department`` empty: the whole district),
+    kept by ``center.services.figures.refresh_figures`` from aggregate queries so that the
+    dashboards read a few hundred rows instead of millions of assignments.
+
+    Each figure belongs to the month its event happened in: issued and answered-in-time to the
+    month of issue, resolved, on time and the median to the month the department finished,
+    ratings to the month they were given, overdue and escalated to the month the sweep moved the
+    assignment there. Past months therefore stop changing, and a refresh recomputes the latest ones.
+    """
+
+    department = models.ForeignKey(
+        "departments.Department", on_delete=models.CASCADE, null=True, blank=True, related_name="months",
+        verbose_name=_("department"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    issued = models.PositiveIntegerField(_("assignments issued"), default=0)
+    answered_in_time = models.PositiveIntegerField(_("answered within the response time"), default=0)
+    resolved = models.PositiveIntegerField(_("assignments finished"), default=0)
+    resolved_on_time = models.PositiveIntegerField(_("finished on time"), default=0)
+    median_working_days = models.DecimalField(
+        _("median working days to resolve"), max_digits=6, decimal_places=1, null=True, blank=True)
+    ratings = models.PositiveIntegerField(_("ratings"), default=0)
+    rating_total = models.PositiveIntegerField(_("sum of ratings"), default=0)
+    became_overdue = models.PositiveIntegerField(_("became overdue"), default=0)
+    became_escalated = models.PositiveIntegerField(_("escalated"), default=0)
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        ordering = ["-month", "department"]
+        verbose_name = _("department month")
+        verbose_name_plural = _("department months")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "month"], name="department_month_once"),
+            models.UniqueConstraint(fields=["month"], condition=models.Q(department__isnull=True),
+                                    name="district_month_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.department or _('District')} {self.month:%Y-%m}"
+
+    @staticmethod
+    def _rate(part, whole):
+        return None if not whole else round(100 * part / whole, 1)
+
+    @property
+    def response_rate(self):
+        return self._rate(self.answered_in_time, self.issued)
+
+    @property
+    def on_time_rate(self):
+        return self._rate(self.resolved_on_time, self.resolved)
+
+    @property
+    def satisfaction(self):
+        return None if not self.ratings else round(self.rating_total / self.ratings, 2)

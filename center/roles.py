@@ -26,7 +26,7 @@ STAFF_MAY_DELETE = {
     "center.mechanism",
 }
 # Rows that nobody edits through the admin: stamps are immutable, heartbeats belong to the worker.
-READ_ONLY_MODELS = {"workorders.approval", "center.workerheartbeat"}
+READ_ONLY_MODELS = {"workorders.approval", "center.workerheartbeat", "center.departmentmonth"}
 
 
 def _codenames_for(role: str, apps) -> set[tuple[str, str]]:

@@ -18,3 +18,12 @@ def ping(value):
 def prepare_office_hours():
     """Beat: keep the sessions ahead and build the next agenda in its window (idempotent)."""
     return services.prepare_office_hours()
+
+
+@shared_task(name="center.tasks.refresh_dashboard_figures", ignore_result=True)
+def refresh_dashboard_figures():
+    """Beat: recompute this month's and last month's dashboard figures (idempotent)."""
+    from center.services.figures import refresh_figures
+
+    result = refresh_figures()
+    return {"months": [m.isoformat() for m in result.months], "rows": result.rows}

@@ -45,6 +45,8 @@ from workorders.tests.factories import (
 )
 from notifications.tests.factories import NotificationFactory, OutboundEmailFactory
 
+from center.models import DepartmentMonth  # noqa: E402
+
 OUR_APPS = ("projects", "departments", "workorders", "center", "workdays", "notifications")
 
 def _with_m2m(obj, **related):
@@ -85,6 +87,8 @@ MAKERS = {
     "center.consultation": lambda i: _with_m2m(ConsultationFactory(), departments=[DepartmentFactory()]),
     "center.mechanism": lambda i: MechanismFactory(),
     "center.workerheartbeat": lambda i: WorkerHeartbeatFactory(name=f"worker-{i}"),
+    "center.departmentmonth": lambda i: DepartmentMonth.objects.create(
+        department=DepartmentFactory(), month=datetime.date(2026, 1 + i, 1), issued=3, refreshed_at=timezone.now()),
     "workdays.calendaroverride": lambda i: CalendarOverride.objects.create(
         date=datetime.date(2031, 1, 1) + datetime.timedelta(days=i), is_working_day=False, note="override"
     ),
@@ -101,6 +105,7 @@ NO_ADD_FORM = {
     "workorders.slatransition",
     "workorders.stampcounter",
     "center.workerheartbeat",
+    "center.departmentmonth",
 }
 
 

@@ -63,6 +63,7 @@ class ServiceRequest(models.Model):
         _("rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -75,6 +76,8 @@ class ServiceRequest(models.Model):
             models.Index(fields=["enterprise", "-submitted_at", "-id"], name="request_enterprise_recent"),
             # The API's and the admin's newest-first lists over every request.
             models.Index(fields=["-submitted_at", "-id"], name="request_recent"),
+            # The dashboard figures read a month's ratings.
+            models.Index(fields=["rated_at"], name="request_rated_at", condition=models.Q(rated_at__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(
@@ -247,6 +250,13 @@ class Assignment(models.Model):
         verbose_name=_("replied by"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Stored when they happen, for the leaders' figures (center.services.figures): the local date the
+    # department finished, the working days until its first answer (reply, request for material or
+    # done), and the clock's working days from issue to done, pauses excluded.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    response_working_days = models.PositiveSmallIntegerField(_("working days to first answer"), null=True, blank=True)
+    working_days_taken = models.PositiveSmallIntegerField(
+        _("working days taken"), null=True, blank=True, help_text=_("Working days on the clock from issue to done."))
     history = HistoricalRecords()
 
     class Meta:
@@ -263,6 +273,13 @@ class Assignment(models.Model):
             models.Index(fields=["department", "status", "due_date"], name="assignment_desk_queue"),
             # The API's cursor over all assignments, most urgent first.
             models.Index(fields=["due_date", "id"], name="assignment_due_cursor"),
+            # The dashboard figures read a month of issued and of finished assignments; the leader's
+            # list of escalated work and the overdue counts read the late ones.
+            models.Index(fields=["issued_on", "department"], name="assignment_issued_on"),
+            models.Index(fields=["closed_on", "department"], name="assignment_closed_on",
+                         condition=models.Q(closed_on__isnull=False)),
+            models.Index(fields=["sla_state", "department"], name="assignment_late",
+                         condition=models.Q(sla_state__in=("overdue", "escalated"))),
         ]
 
     def __str__(self):
@@ -548,7 +565,7 @@ class SlaTransition(models.Model):
     )
     from_state = models.CharField(_("from state"), max_length=16, choices=Assignment.SlaState.choices)
     to_state = models.CharField(_("to state"), max_length=16, choices=Assignment.SlaState.choices)
-    at = models.DateTimeField(_("time"))
+    at = models.DateTimeField(_("time"), db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]

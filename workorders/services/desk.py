@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Officer
+from workdays.calendar import get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, ClockPause, RequestEvent, ServiceRequest, WorkOrder
 from workorders.permissions import can_reassign, can_work_on
@@ -13,6 +14,13 @@ from workorders.services._common import record_event, save_as, tell_enterprise
 from workorders.services.clock import pause_assignment
 
 OPEN = Assignment.OPEN_STATUSES
+
+
+def _note_first_answer(assignment: Assignment, on) -> None:
+    """Store the working days from issue to the department's first answer (for the response rate),
+    once; later answers leave it alone."""
+    Assignment.objects.filter(pk=assignment.pk, response_working_days__isnull=True).update(
+        response_working_days=get_calendar().working_days_between(assignment.issued_on, on))
 
 
 def _locked_for_work(actor, assignment: Assignment, *, statuses=OPEN) -> Assignment:
@@ -33,6 +41,7 @@ def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignme
         locked.reply, locked.replied_at, locked.replied_by = text.strip(), timezone.now(), actor
         locked.status = Assignment.Status.IN_PROGRESS
         save_as(locked, actor, update_fields=["reply", "replied_at", "replied_by", "status"])
+        _note_first_answer(locked, local_date(locked.replied_at))
         request = locked.work_order.request
         record_event(request=request, kind=RequestEvent.Kind.REPLIED, actor=actor, assignment=locked, text=locked.reply)
         tell_enterprise(request=request, subject=_("A department replied on %(number)s") % {"number": request.tracking_number},
@@ -48,6 +57,7 @@ def request_material(*, actor, assignment: Assignment, text: str) -> Assignment:
     with transaction.atomic():
         locked = _locked_for_work(actor, assignment, statuses=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
         pause_assignment(actor=actor, assignment=locked, reason=ClockPause.Reason.WAITING_FOR_MATERIAL, note=text.strip())
+        _note_first_answer(locked, local_date())
         request = locked.work_order.request
         record_event(request=request, kind=RequestEvent.Kind.MATERIAL_REQUESTED, actor=actor, assignment=locked, text=text.strip())
         tell_enterprise(request=request, subject=_("Material needed for %(number)s") % {"number": request.tracking_number},
@@ -69,6 +79,12 @@ def complete_assignment(*, actor, assignment: Assignment, text: str = "") -> Ass
         if not locked.reply:
             raise WorkOrderError(_("Reply before marking the assignment done."), code="no_reply", field="text")
         locked.status, locked.sla_state, locked.closed_at = Assignment.Status.DONE, Assignment.SlaState.DONE, now
+        calendar = get_calendar()
+        locked.closed_on = local_date(now)
+        locked.working_days_taken = max(
+            0, calendar.working_days_between(locked.issued_on, locked.closed_on) - locked.paused_working_days)
+        if locked.response_working_days is None:
+            locked.response_working_days = calendar.working_days_between(locked.issued_on, locked.closed_on)
         save_as(locked, actor)
         request = locked.work_order.request
         record_event(request=request, kind=RequestEvent.Kind.DONE, actor=actor, assignment=locked, text=locked.reply)

@@ -5,6 +5,7 @@ import datetime
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.models import InvestmentProject
@@ -146,8 +147,8 @@ def rate_request(*, actor, request: ServiceRequest, rating: int, comment: str = 
             raise WorkOrderError(_("A request can be rated once it is resolved."), code="not_resolved")
         if locked.rating is not None:
             raise WorkOrderError(_("This request has already been rated."), code="already_rated")
-        locked.rating, locked.rating_comment = rating, comment.strip()
-        save_as(locked, actor, update_fields=["rating", "rating_comment"])
+        locked.rating, locked.rating_comment, locked.rated_at = rating, comment.strip(), timezone.now()
+        save_as(locked, actor, update_fields=["rating", "rating_comment", "rated_at"])
         record_event(request=locked, kind=RequestEvent.Kind.RATED, actor=actor, text=f"{rating}/5")
     request.refresh_from_db()
     return request
