@@ -8,6 +8,7 @@ so that the demo shows every SLA state; the LETS case keeps its historical dates
 from __future__ import annotations
 
 import datetime
+import uuid
 import zoneinfo
 from decimal import Decimal
 
@@ -32,7 +33,9 @@ from workorders.models import (
     ModelCase,
     ProblemTag,
     ServiceRequest,
+    SlaTransition,
     StampCounter,
+    WorkOrder,
 )
 from workorders.services.stamps import approval_payload
 from workorders.services import issue_work_order, pause_assignment, sla_state_for
@@ -162,11 +165,14 @@ def _next_session_date(today: datetime.date) -> datetime.date:
 
 
 def load_demo() -> dict:
-    """Create the demo rows (idempotent) and build the similar-case index over them."""
+    """Create the demo rows (idempotent), build the similar-case index over them and compute the
+    dashboards' monthly figures."""
     summary = _load_demo_rows()
+    from center.services.figures import all_months, refresh_figures
     from workorders.similarity import rebuild_index
 
     rebuild_index()
+    refresh_figures(months=all_months())
     return summary
 
 
@@ -231,6 +237,7 @@ def _load_demo_rows() -> dict:
         session.departments.set([d for d in departments.values() if d.is_permanent_member])
     sessions.append(session)
     _mechanisms(admin, tags, towns)
+    _history(admin, users, departments, towns)
     return {"users": [(u[0], u[1] or "superuser", u[5]) for u in USERS], "password": DEMO_PASSWORD}
 
 
@@ -268,6 +275,9 @@ def _lets_case(admin, users, departments, tags, project):
     for assignment in work_order.assignments.select_related("department"):
         assignment.reply = replies[assignment.department.short_code]
         assignment.replied_at = assignment.closed_at = _at(2025, 1, 10, 16)
+        assignment.closed_on = datetime.date(2025, 1, 10)
+        assignment.response_working_days = assignment.working_days_taken = get_calendar().working_days_between(
+            assignment.issued_on, assignment.closed_on)
         assignment.replied_by = users.get(f"officer_{assignment.department.short_code.lower()}", admin)
         assignment.status = Assignment.Status.DONE
         assignment.sla_state = Assignment.SlaState.DONE
@@ -304,6 +314,7 @@ def _lets_case(admin, users, departments, tags, project):
     request.resolved_at = work_order.resolved_at
     request.rating = 5
     request.rating_comment = "原以为要好几天，没想到当场就盖章了。"
+    request.rated_at = _at(2025, 1, 14, 9)
     _save(request, users["lets"])
     case = _save(ModelCase(
         work_order=work_order, title="道路未开通影响消防出入口与竣工验收：临时出入口+承诺制验收（力智科技园）",
@@ -371,6 +382,92 @@ def _tiancheng_case(admin, users, departments, project):
         decisions="申通地铁集团出具施工方案同意意见后，规资局、竣工验收中心两周内办理地下施工许可。",
         convened_by=users["staff"]), users["staff"])
     consultation.departments.set([departments[c] for c in ("JT", "TC", "ZD", "GJ", "ST")])
+
+
+# Demo history for the dashboards: earlier requests of other (demo) enterprises, resolved over the
+# last twelve months, some late. (town, project, difficulty light, stage)
+HISTORY_PROJECTS = [
+    ("杨行镇", "杨行智能制造产业园", "green", "under_construction"),
+    ("大场镇", "大场数字经济楼宇", "yellow", "construction_permit"),
+    ("月浦镇", "月浦新材料中试基地", "red", "planning_permit"),
+    ("罗泾镇", "罗泾港口物流仓储", "green", "completion_inspection"),
+    ("庙行镇", "庙行生命健康研发中心", "yellow", "under_construction"),
+    ("宝山城市工业园区", "城市工业园区机器人项目", "red", "land"),
+    ("顾村镇", "顾村总部商务综合体", "green", "filing"),
+    ("淞南镇", "淞南绿色能源示范项目", "yellow", "construction_permit"),
+]
+HISTORY_PROBLEMS = [
+    ("extension", "竣工期限延期", "因配套道路施工滞后，申请竣工期限延期三个月。"),
+    ("blocker", "施工许可办理受阻", "规划条件调整后施工许可材料需重新审核，请协调加快办理。"),
+    ("modification", "规划方案调整", "申请调整建筑方案中地下车库出入口位置。"),
+    ("blocker", "供电接入排期", "项目即将竣工，电力接入排期较晚，影响投产。"),
+]
+
+
+def _history(admin, users, departments, towns):
+    """About sixty resolved requests spread over the last twelve months (fixed random seed), so that
+    the dashboards have months to show. Written directly, as a migration of old records would be."""
+    import random
+
+    first = "BS-DEMO-H0001"
+    if ServiceRequest.objects.filter(tracking_number=first).exists():
+        return
+    rng = random.Random(2026)
+    calendar = get_calendar()
+    today = local_date()
+    enterprise, _ = _get_or_create(Enterprise, admin, {"credit_code": _credit_code("91310113MA1GHT001")}, dict(
+        name="上海宝山示例投资有限公司（演示历史）", contact_name="演示", contact_mobile="13900009999",
+        contact_email="history@example.com"))
+    projects = [
+        _get_or_create(InvestmentProject, admin, {"enterprise": enterprise, "name": name}, dict(
+            town=towns[town], stage=stage, difficulty=light, industry="演示 demo",
+            total_investment=Decimal(rng.randrange(50, 900)) * Decimal("1000000")))[0]
+        for town, name, light, stage in HISTORY_PROJECTS]
+    codes = ["JT", "JW", "JJ", "TC", "GH", "YS", "FG", "XF"]
+    for number in range(1, 61):
+        kind, title, description = HISTORY_PROBLEMS[number % len(HISTORY_PROBLEMS)]
+        project = projects[number % len(projects)]
+        issued_on = today - datetime.timedelta(days=rng.randrange(40, 365))
+        while not calendar.is_working_day(issued_on):
+            issued_on += datetime.timedelta(days=1)
+        issued_at = datetime.datetime.combine(issued_on, datetime.time(10), SHANGHAI)
+        request = ServiceRequest(
+            tracking_number=f"BS-DEMO-H{number:04d}", enterprise=enterprise, project=project, kind=kind,
+            title=f"{project.name}：{title}", description=description, submitted_by=admin,
+            requested_completion_date=issued_on + datetime.timedelta(days=90) if kind == "extension" else None,
+            status=ServiceRequest.Status.RESOLVED)
+        _save(request, admin)
+        chosen = rng.sample(codes, rng.choice((1, 2, 2, 3)))
+        work_order = _save(WorkOrder(request=request, problem=description, lead_department=departments[chosen[0]],
+                                     issued_by=users["staff"], issued_at=issued_at,
+                                     status=WorkOrder.Status.RESOLVED), users["staff"])
+        finished = []
+        for code in chosen:
+            taken = rng.choice((2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 12, 15))
+            due = calendar.add_working_days(issued_on, 10)
+            closed_on = calendar.add_working_days(issued_on, taken)
+            closed_at = datetime.datetime.combine(closed_on, datetime.time(16), SHANGHAI)
+            assignment = _save(Assignment(
+                work_order=work_order, department=departments[code],
+                role=Assignment.Role.LEAD if code == chosen[0] else Assignment.Role.CO_HANDLING,
+                status=Assignment.Status.DONE, sla_state=Assignment.SlaState.DONE, issued_at=issued_at,
+                issued_on=issued_on, sla_working_days=10, due_date=due, reply="已办结（演示历史）。",
+                replied_at=closed_at, closed_at=closed_at, closed_on=closed_on,
+                response_working_days=min(taken, rng.choice((1, 1, 2, 3))), working_days_taken=taken), admin)
+            if closed_on > due:
+                overdue_at = datetime.datetime.combine(calendar.add_working_days(due, 1), datetime.time(1), SHANGHAI)
+                SlaTransition.objects.create(sweep=uuid.uuid4(), assignment=assignment, from_state="due_soon",
+                                             to_state="overdue", at=overdue_at)
+            finished.append(closed_at)
+        resolved_at = max(finished)
+        work_order.resolved_at = resolved_at
+        _save(work_order, admin)
+        request.resolved_at = resolved_at
+        if rng.random() < 0.8:
+            request.rating = rng.choice((3, 4, 4, 5, 5, 5))
+            request.rated_at = resolved_at + datetime.timedelta(days=1)
+        _save(request, admin)
+        ServiceRequest.objects.filter(pk=request.pk).update(submitted_at=issued_at - datetime.timedelta(days=1))
 
 
 def _working_days_before(calendar, today, n):

@@ -1,9 +1,11 @@
 """The front door: sends each person to their own workplace."""
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from workorders.permissions import department_ids, is_center_staff, is_leader
 
 
+@require_safe
 def home(request):
     user = request.user
     if not user.is_authenticated:
@@ -15,5 +17,5 @@ def home(request):
     if user.enterprises.exists():
         return redirect("portal:request_list")
     if is_leader(user):
-        return redirect("admin:index")
+        return redirect("leader:dashboard")
     return render(request, "home.html")

@@ -135,3 +135,144 @@ def published_mechanisms(*, tag_ids=None, town_id=None):
             condition |= Q(towns=town_id)
         queryset = queryset.filter(condition).distinct() if condition else queryset.none()
     return queryset.order_by("title_zh")
+
+
+# --- Dashboards ---------------------------------------------------------------------------------
+# Every figure comes from an aggregate query (or the DepartmentMonth rows that center.services.figures
+# keeps); no function here loops over assignments or requests.
+
+def projects_by_town() -> list[dict]:
+    """Per town, its projects not yet in operation by difficulty light (red, yellow, green), reddest
+    towns first. One aggregate query."""
+    from django.db.models import Count, Q
+
+    from projects.models import InvestmentProject
+
+    light = InvestmentProject.Difficulty
+    rows = (InvestmentProject.objects.exclude(stage=InvestmentProject.Stage.IN_OPERATION)
+            .values("town_id", "town__name_zh", "town__name_en")
+            .annotate(red=Count("id", filter=Q(difficulty=light.RED)),
+                      yellow=Count("id", filter=Q(difficulty=light.YELLOW)),
+                      green=Count("id", filter=Q(difficulty=light.GREEN)), total=Count("id"))
+            .order_by("-red", "-yellow", "town__name_zh"))
+    return [{"town_id": r["town_id"], "town": r["town__name_zh"], "town_en": r["town__name_en"], "red": r["red"],
+             "yellow": r["yellow"], "green": r["green"], "total": r["total"]} for r in rows]
+
+
+def late_work_by_department() -> list[dict]:
+    """Per department, its open assignments the sweep has marked overdue and escalated, most first.
+    One aggregate query over the late rows (a partial index holds them)."""
+    from django.db.models import Count, Q
+
+    from workorders.models import Assignment
+
+    state = Assignment.SlaState
+    rows = (Assignment.objects.filter(sla_state__in=(state.OVERDUE, state.ESCALATED), status__in=Assignment.OPEN_STATUSES)
+            .values("department_id", "department__name_zh", "department__name_en", "department__short_code")
+            .annotate(overdue=Count("id", filter=Q(sla_state=state.OVERDUE)),
+                      escalated=Count("id", filter=Q(sla_state=state.ESCALATED)), late=Count("id"))
+            .order_by("-late", "department__short_code"))
+    return [{"department_id": r["department_id"], "department": r["department__name_zh"],
+             "department_en": r["department__name_en"], "code": r["department__short_code"], "overdue": r["overdue"],
+             "escalated": r["escalated"], "late": r["late"]} for r in rows]
+
+
+def escalated_items(limit: int | None = None, today=None):
+    """The escalated open assignments, longest overdue first, each with ``working_days_overdue``
+    (one calendar snapshot) and its request, project and town. Two queries."""
+    from django.conf import settings
+
+    from workdays.calendar import get_calendar, local_date
+    from workorders.models import Assignment
+
+    limit = settings.CENTER_DASHBOARD_ESCALATED_ROWS if limit is None else limit
+    today = today or local_date()
+    items = list(Assignment.objects.filter(sla_state=Assignment.SlaState.ESCALATED, status__in=Assignment.OPEN_STATUSES)
+                 .select_related("department", "work_order__request__enterprise", "work_order__request__project__town")
+                 .order_by("due_date", "id")[:limit])
+    calendar = get_calendar()
+    for item in items:
+        item.working_days_overdue = -calendar.working_days_left(item.due_date, today)
+    return items
+
+
+def escalated_count() -> int:
+    from workorders.models import Assignment
+
+    return Assignment.objects.filter(sla_state=Assignment.SlaState.ESCALATED,
+                                     status__in=Assignment.OPEN_STATUSES).count()
+
+
+def department_months(month) -> tuple[list, object]:
+    """The figures of ``month`` per department (by short code) and the district's row (or None). One query."""
+    from center.models import DepartmentMonth
+
+    rows = list(DepartmentMonth.objects.filter(month=month).select_related("department"))
+    district = next((row for row in rows if row.department_id is None), None)
+    departments = sorted((row for row in rows if row.department_id is not None), key=lambda row: row.department.short_code)
+    return departments, district
+
+
+def district_trend(last_month, count: int = 12) -> list:
+    """The district's figures for the ``count`` months up to ``last_month``, oldest first; a month
+    without a row gets an empty one (all zero). One query."""
+    from center.models import DepartmentMonth
+    from center.services.figures import add_months
+
+    months = [add_months(last_month, -n) for n in range(count - 1, -1, -1)]
+    found = {row.month: row for row in DepartmentMonth.objects.filter(department__isnull=True, month__in=months)}
+    return [found.get(month) or DepartmentMonth(month=month) for month in months]
+
+
+def figures_refreshed_at():
+    from django.db.models import Max
+
+    from center.models import DepartmentMonth
+
+    return DepartmentMonth.objects.aggregate(at=Max("refreshed_at"))["at"]
+
+
+def incoming_requests(today=None) -> dict:
+    """Requests submitted today, in the last 7 days and the last 30 days, and how many wait for
+    triage. One aggregate query."""
+    import datetime
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from workdays.calendar import local_date
+    from workorders.models import ServiceRequest
+
+    today = today or local_date()
+    tz = timezone.get_current_timezone()
+
+    def since(days):
+        return datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time(), tzinfo=tz)
+
+    return ServiceRequest.objects.filter(
+        Q(submitted_at__gte=since(29)) | Q(status=ServiceRequest.Status.SUBMITTED)).aggregate(
+        today=Count("id", filter=Q(submitted_at__gte=since(0))),
+        week=Count("id", filter=Q(submitted_at__gte=since(6))),
+        month=Count("id", filter=Q(submitted_at__gte=since(29))),
+        waiting=Count("id", filter=Q(status=ServiceRequest.Status.SUBMITTED)),
+    )
+
+
+def this_weeks_session(today=None):
+    """The next office-hours session (today or later) with its items counted per department, or None.
+    Two queries."""
+    from django.db.models import Count
+
+    from center.models import AgendaItem, OfficeHoursSession
+    from workdays.calendar import local_date
+
+    today = today or local_date()
+    session = OfficeHoursSession.objects.filter(date__gte=today).order_by("date").first()
+    if session is None:
+        return None
+    session.by_department = list(
+        AgendaItem.objects.filter(session=session, removed=False)
+        .values("department__name_zh", "department__name_en", "department__short_code")
+        .annotate(items=Count("id")).order_by("department__short_code"))
+    session.total_items = sum(row["items"] for row in session.by_department)
+    return session

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workorders.tasks.sla_sweep",
         "schedule": env.float("CENTER_SLA_SWEEP_SECONDS", default=300.0),
     },
+    # Recomputes this month's and last month's figures for the dashboards (center.services.figures).
+    "dashboard-figures": {
+        "task": "center.tasks.refresh_dashboard_figures",
+        "schedule": env.float("CENTER_DASHBOARD_REFRESH_SECONDS", default=600.0),
+    },
 }
 
 # --- The center's own rules ----------------------------------------------
@@ -239,6 +244,10 @@ CENTER_MECHANISM_CANDIDATE_COUNT = env.int("CENTER_MECHANISM_CANDIDATE_COUNT", d
 CENTER_MECHANISM_CANDIDATE_MONTHS = env.int("CENTER_MECHANISM_CANDIDATE_MONTHS", default=12)
 # The similar-case index (workorders/similarity.py), rebuilt by a Celery task when cases change.
 CENTER_SIMILARITY_INDEX_PATH = env.str("CENTER_SIMILARITY_INDEX_PATH", default=str(VAR_DIR / "model-case-index.joblib"))
+# Dashboards: an assignment answered (reply, request for material or done) within this many
+# working days counts towards the response rate; the leader's escalated list shows this many rows.
+CENTER_RESPONSE_WORKING_DAYS = env.int("CENTER_RESPONSE_WORKING_DAYS", default=2)
+CENTER_DASHBOARD_ESCALATED_ROWS = env.int("CENTER_DASHBOARD_ESCALATED_ROWS", default=100)
 CENTER_OFFICE_HOURS_VENUE = env.str("CENTER_OFFICE_HOURS_VENUE", default="宝山区行政服务中心 Baoshan District Administrative Service Center")
 
 LOGGING = {

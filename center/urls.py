@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include(("workorders.urls_portal", "portal"))),
     path("desk/", include(("workorders.urls_desk", "desk"))),
     path("center/", include(("center.urls_center", "center"))),
+    path("leader/", include(("center.urls_leader", "leader"))),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

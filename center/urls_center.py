@@ -1,10 +1,12 @@
 from django.urls import path
 
+from center import dashboard_views
 from center import office_hours_views as office_hours
 from workorders.views import center
 
 urlpatterns = [
     path("", center.queue, name="queue"),
+    path("export/<slug:slug>.<str:fmt>", dashboard_views.center_export, name="export"),
     path("requests/<str:tracking_number>/", center.request_triage, name="request"),
     path("requests/<str:tracking_number>/link/", center.link, name="link"),
     path("requests/<str:tracking_number>/issue/", center.issue, name="issue"),

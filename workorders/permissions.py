@@ -115,3 +115,13 @@ def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
 def sees_office_hours(user) -> bool:
     """Center staff, district leaders and department members see the sessions and their agendas."""
     return is_center_staff(user) or is_leader(user) or bool(department_ids(user))
+
+
+def can_view_dashboards(user) -> bool:
+    """The leader's dashboard: district leaders (read-only) and center staff."""
+    return is_center_staff(user) or is_leader(user)
+
+
+def sees_model_cases(user) -> bool:
+    """Model cases (precedents, naming other enterprises): center staff, leaders and department members."""
+    return is_center_staff(user) or is_leader(user) or bool(department_ids(user))

@@ -35,7 +35,7 @@ def test_a_second_run_changes_nothing(demo_output):
     first = row_counts()
     call_command("load_demo", stdout=io.StringIO())
     assert row_counts() == first
-    assert first["workorders.HistoricalAssignment"] > 0 and first["projects.Enterprise"] == 3
+    assert first["workorders.HistoricalAssignment"] > 0 and first["projects.Enterprise"] == 4
 
 
 @pytest.mark.django_db

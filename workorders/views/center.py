@@ -6,8 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from workdays.calendar import local_date
 from workorders import permissions, selectors, services
@@ -22,15 +23,25 @@ def _require_staff(user):
 
 
 @login_required
+@require_safe
 def queue(request):
     _require_staff(request.user)
-    from center.selectors import mechanism_candidates
+    from center import selectors as center_selectors
+    from center import tables
 
+    today = local_date()
+    workload = list(selectors.department_workload(today))
+    candidates = center_selectors.mechanism_candidates(today=today)
     return render(request, "center/queue.html", {
-        "candidates": mechanism_candidates(),
+        "candidates": candidates,
+        "candidates_table": tables.candidates_table(candidates),
         "queue": selectors.triage_queue(),
-        "workload": selectors.department_workload(local_date()),
+        "workload": workload,
+        "workload_table": tables.workload_table(workload),
+        "incoming": center_selectors.incoming_requests(today),
+        "session": center_selectors.this_weeks_session(today),
         "recent": selectors.recent_requests(),
+        "export_base": reverse("center:queue") + "export/",
     })
 
 
@@ -75,6 +86,7 @@ def _page(request, service_request, *, status=200, **forms):
 
 
 @login_required
+@require_safe
 def request_triage(request, tracking_number):
     return _page(request, _request(request, tracking_number))
 
