@@ -3,6 +3,7 @@ pages (workorders.permissions, projects.selectors), and every change goes throug
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, pagination, status, viewsets
@@ -94,6 +95,12 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return InvestmentProject.objects.select_related("enterprise", "town").order_by("name", "id")
         return projects_of(user)
 
+    def create(self, request, *args, **kwargs):
+        # Refused before the data is read: only an enterprise's accounts add projects (403, not a 400).
+        if not enterprises_of(request.user).exists():
+            raise PermissionDenied("Only an enterprise's accounts add its projects.")
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         enterprise = enterprises_of(self.request.user).first()
         if enterprise is None:
@@ -124,6 +131,8 @@ class RequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                                                  description="a client-chosen key; a retry with it returns the first request")],
                    responses={201: serializers.RequestSerializer, 200: serializers.RequestSerializer})
     def create(self, request, *args, **kwargs):
+        if not enterprises_of(request.user).exists():
+            raise PermissionDenied("Only an enterprise's accounts file requests.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -232,3 +241,54 @@ class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
         return items if permissions.is_center_staff(self.request.user) else items.filter(removed=False)
 
 
+
+
+class ModelCaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Resolved work orders marked as precedents, with their problem tags and the departments that
+    solved them. Center staff, leaders and department members; ``similar/`` ranks them against a text."""
+
+    serializer_class = serializers.ModelCaseSerializer
+    pagination_class = Pages
+    search_fields = ["title", "summary"]
+    ordering_fields = ["marked_at", "title"]
+
+    def get_queryset(self):
+        from workorders.models import Assignment, ModelCase
+
+        if not permissions.sees_model_cases(self.request.user):
+            return ModelCase.objects.none()
+        queryset = (ModelCase.objects.select_related("work_order__request__project")
+                    .prefetch_related("tags", Prefetch("work_order__assignments", queryset=Assignment.objects.all()))
+                    .order_by("-marked_at", "-id"))
+        tag = self.request.query_params.get("tag")
+        return queryset.filter(tags__slug=tag) if tag else queryset
+
+    @extend_schema(parameters=[
+        OpenApiParameter("tag", OpenApiTypes.STR, description="only cases with this problem tag (slug)")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(parameters=[
+        OpenApiParameter("text", OpenApiTypes.STR, required=True, description="a problem description, Chinese or English"),
+        OpenApiParameter("limit", OpenApiTypes.INT, description="how many cases (1 to 20, default 5)")],
+        responses={200: serializers.SimilarCaseSerializer(many=True)})
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def similar(self, request):
+        from workorders.selectors import similar_cases_for_text
+
+        text = request.query_params.get("text", "").strip()
+        errors = {}
+        if not text:
+            errors["text"] = ["Describe the problem."]
+        elif len(text) > 4000:
+            errors["text"] = ["At most 4000 characters."]
+        raw_limit = request.query_params.get("limit", "5")
+        limit = int(raw_limit) if raw_limit.isdigit() else 0
+        if not 1 <= limit <= 20:
+            errors["limit"] = ["A whole number from 1 to 20."]
+        if errors:
+            raise ValidationError(errors)
+        if not permissions.sees_model_cases(request.user):
+            return Response([])
+        cases = similar_cases_for_text(text, limit=limit)
+        return Response(serializers.SimilarCaseSerializer(cases, many=True).data)

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from center import ical, selectors, services
 from center.forms import AddItemForm, ConsultationForm, ItemEditForm, MinutesForm
@@ -40,6 +40,7 @@ def _session(date: str) -> OfficeHoursSession:
 
 
 @login_required
+@require_safe
 def session_list(request):
     _require_view(request.user)
     return render(request, "center/office_hours/list.html", {
@@ -48,6 +49,7 @@ def session_list(request):
 
 
 @login_required
+@require_safe
 def agenda(request, date):
     _require_view(request.user)
     session = _session(date)
@@ -67,6 +69,7 @@ def agenda(request, date):
 
 
 @login_required
+@require_safe
 def agenda_ics(request, date):
     _require_view(request.user)
     session = _session(date)

@@ -1,6 +1,6 @@
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from center.selectors import health_report
 
@@ -12,6 +12,7 @@ def healthz(request):
     return JsonResponse(report, status=200 if report["ok"] else 503)
 
 
+@require_safe
 def mechanisms(request):
     """Public: the published mechanisms (procedures for recurring problems)."""
     from django.shortcuts import render

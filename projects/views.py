@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from projects import selectors, services
 from projects.forms import ProjectForm, SignupForm
@@ -47,6 +48,7 @@ def _enterprise_or_403(user):
 
 
 @login_required
+@require_safe
 def project_list(request):
     _enterprise_or_403(request.user)
     return render(request, "portal/project_list.html", {"projects": selectors.projects_of(request.user)})

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from departments.models import Officer
 from workdays.calendar import get_calendar, local_date
@@ -30,6 +30,7 @@ def _require_officer(user):
 
 
 @login_required
+@require_safe
 def assignment_list(request):
     memberships = permissions.memberships(request.user)  # one query for the page's permission needs
     if not memberships:
@@ -94,6 +95,7 @@ def _detail(request, assignment, *, status=200, **forms):
 
 
 @login_required
+@require_safe
 def assignment_detail(request, pk):
     return _detail(request, _assignment(request, pk))
 

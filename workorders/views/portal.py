@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from center.paging import page_of
 from projects.selectors import enterprises_of, project_choices
@@ -31,6 +31,7 @@ def _require_enterprise(user):
 
 
 @login_required
+@require_safe
 def request_list(request):
     enterprises = permissions.enterprise_ids(request.user)
     if not enterprises:
@@ -45,8 +46,8 @@ def request_new(request):
     projects = project_choices(request.user)
     kept: list[dict] = []
     file_errors: list[str] = []
+    _require_enterprise(request.user)
     if request.method != "POST":
-        _require_enterprise(request.user)
         if not projects.exists():
             messages.info(request, _("Add your project first; a request is always about one of your projects."))
             return redirect("project_new")
@@ -56,8 +57,7 @@ def request_new(request):
         form = RequestForm(initial=initial, projects=projects)
         return render(request, "portal/request_form.html", {"form": form, "kept": kept, "file_errors": file_errors})
 
-    # A POST needs no separate enterprise check: the project must be one of the user's own (the form's
-    # choices and the service both insist), so someone without an enterprise gets a field error.
+    # The project must also be one of the user's own: the form's choices and the service both insist.
     form = RequestForm(request.POST, projects=projects)
     kept, kept_files = kept_uploads(request)
     uploaded = new_uploads(request)
@@ -113,6 +113,7 @@ def _detail_context(request, service_request, **extra):
 
 
 @login_required
+@require_safe
 def request_detail(request, tracking_number):
     service_request = _own_request(request.user, tracking_number)
     return render(request, "portal/request_detail.html", _detail_context(request, service_request))

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from workorders import selectors, signing
 from workorders.models import Approval
@@ -34,6 +35,7 @@ def _approval_context(approval: Approval) -> dict:
 
 
 @login_required
+@require_safe
 def approval_page(request, serial):
     try:
         approval = selectors.approval_for(request.user, serial)
@@ -43,6 +45,7 @@ def approval_page(request, serial):
 
 
 @login_required
+@require_safe
 def approval_pdf(request, serial):
     try:
         approval = selectors.approval_for(request.user, serial)
@@ -71,6 +74,7 @@ def _rate_limited(request) -> bool:
 
 
 @never_cache
+@require_safe
 def verify(request, serial):
     """Public: is this stamp genuine and in force, revoked, unknown, or tampered with?"""
     if _rate_limited(request):
@@ -83,6 +87,7 @@ def verify(request, serial):
     return render(request, "stamps/verify.html", {"result": result}, status=status)
 
 
+@require_safe
 def jwks(request):
     response = JsonResponse(signing.public_jwks())
     response["Cache-Control"] = "public, max-age=300"
