@@ -4,7 +4,8 @@ from rest_framework import serializers
 from center.models import AgendaItem, OfficeHoursSession
 from departments.models import Department
 from projects.models import Enterprise, InvestmentProject, Town
-from workorders.models import Approval, Assignment, Attachment, Commitment, ServiceRequest, WorkOrder
+from workorders.models import (Approval, Assignment, Attachment, Commitment, ModelCase, ProblemTag, ServiceRequest,
+                               WorkOrder)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
@@ -134,3 +135,41 @@ class StampRequestSerializer(serializers.Serializer):
     conditions = serializers.CharField(required=False, allow_blank=True, default="")
     opinion = serializers.CharField(required=False, allow_blank=True, default="")
     commitment_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ProblemTagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProblemTag
+        fields = ["slug", "name_zh", "name_en"]
+
+
+class ModelCaseSerializer(serializers.ModelSerializer):
+    tags = ProblemTagSerializer(many=True, read_only=True)
+    lead_department = serializers.IntegerField(source="work_order.lead_department_id", read_only=True)
+    departments = serializers.SerializerMethodField()
+    proposed_approach = serializers.CharField(source="work_order.proposed_approach", read_only=True)
+    town = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModelCase
+        fields = ["id", "title", "summary", "tags", "work_order", "lead_department", "departments",
+                  "proposed_approach", "town", "marked_at"]
+
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_departments(self, case) -> list[int]:
+        """The departments that worked on the case, lead first."""
+        assignments = sorted(case.work_order.assignments.all(),
+                             key=lambda a: (a.role != Assignment.Role.LEAD, a.department_id))
+        return [a.department_id for a in assignments]
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_town(self, case):
+        project = case.work_order.request.project
+        return project.town_id if project else None
+
+
+class SimilarCaseSerializer(ModelCaseSerializer):
+    score = serializers.FloatField(read_only=True, help_text="Text similarity, 0 to 1.")
+
+    class Meta(ModelCaseSerializer.Meta):
+        fields = ModelCaseSerializer.Meta.fields + ["score"]

@@ -16,6 +16,7 @@ router.register("approvals", views.ApprovalViewSet, basename="approval")
 router.register("commitments", views.CommitmentViewSet, basename="commitment")
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("agenda-items", views.AgendaItemViewSet, basename="agendaitem")
+router.register("model-cases", views.ModelCaseViewSet, basename="modelcase")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

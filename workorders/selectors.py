@@ -186,10 +186,14 @@ def approval_for(user, serial: str):
 def similar_cases(service_request: ServiceRequest, *, limit: int = 5) -> list:
     """Resolved model cases most like this request (by its title, description and project), best
     first, each with ``score``, ``departments`` (lead first) and its work order's approach."""
+    return similar_cases_for_text("\n".join([service_request.title, service_request.description]), limit=limit)
+
+
+def similar_cases_for_text(text: str, *, limit: int = 5) -> list:
+    """Resolved model cases most like ``text``, best first (see ``similar_cases``). Three queries."""
     from workorders.models import ModelCase
     from workorders.similarity import similar_case_ids
 
-    text = "\n".join([service_request.title, service_request.description])
     ranked = similar_case_ids(text, limit=limit)
     if not ranked:
         return []
