@@ -59,7 +59,7 @@ def stacked_bars(rows: list[tuple[str, list[tuple[int, str, str]]]], *, title: s
 def columns(points: list[tuple[str, float | None]], *, title: str, maximum: float = 100, unit: str = "%") -> SafeString:
     """Vertical columns, one per ``(label, value)`` on a 0..maximum scale; a missing value draws an
     empty grey stub, so a month without figures is not mistaken for 0 %."""
-    if not points:
+    if all(value is None for _, value in points):
         return SafeString("")
     column, gap, chart_height, top = 34, 10, 160, 18
     width = 40 + len(points) * (column + gap)

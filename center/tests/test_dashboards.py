@@ -201,7 +201,7 @@ def test_the_leader_page_shows_the_figures_and_charts(counted):
     table = response.context["departments_month"]
     assert [row[:6] for row in table.rows] == [["区交通委", 3, 66.7, 1, 100.0, Decimal("7.0")],
                                                ["区建设管理委", 2, 100.0, 2, 50.0, Decimal("9.5")]]
-    assert table.footer[:6] == ["District", 5, 80.0, 3, 66.7, Decimal("7.0")]
+    assert table.footer[:6] == ["全区", 5, 80.0, 3, 66.7, Decimal("7.0")]
     page = response.content.decode()
     assert page.count("<svg") == 4
     # The town chart's bars are as long as their counts (two red of the largest row's three fill 2/3).
