@@ -191,8 +191,11 @@ def escalated_items(limit: int | None = None, today=None):
                  .select_related("department", "work_order__request__enterprise", "work_order__request__project__town")
                  .order_by("due_date", "id")[:limit])
     calendar = get_calendar()
+    overdue_by_due_date: dict = {}  # many items share a due date; count each date's working days once
     for item in items:
-        item.working_days_overdue = -calendar.working_days_left(item.due_date, today)
+        if item.due_date not in overdue_by_due_date:
+            overdue_by_due_date[item.due_date] = -calendar.working_days_left(item.due_date, today)
+        item.working_days_overdue = overdue_by_due_date[item.due_date]
     return items
 
 
