@@ -278,8 +278,10 @@ class Assignment(models.Model):
             models.Index(fields=["issued_on", "department"], name="assignment_issued_on"),
             models.Index(fields=["closed_on", "department"], name="assignment_closed_on",
                          condition=models.Q(closed_on__isnull=False)),
-            models.Index(fields=["sla_state", "department"], name="assignment_late",
+            models.Index(fields=["sla_state", "department", "status"], name="assignment_late",
                          condition=models.Q(sla_state__in=("overdue", "escalated"))),
+            models.Index(fields=["due_date", "id"], name="assignment_escalated",
+                         condition=models.Q(sla_state="escalated")),
         ]
 
     def __str__(self):
