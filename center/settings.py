@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "workdays",
     "projects",
     "departments",
@@ -95,8 +97,46 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "center.middleware.StaffSessionTimeout",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: refuses a locked-out login before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Hardening ----------------------------------------------------------------
+# Login brute force (django-axes): every login form (the site's and the admin's) goes through
+# authenticate(); after CENTER_LOGIN_FAILURE_LIMIT failures for one user name from one address the
+# pair is locked for CENTER_LOGIN_COOLOFF_MINUTES (HTTP 429, a page saying so in both languages).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("CENTER_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("CENTER_LOGIN_COOLOFF_MINUTES", default=30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_IPWARE_PROXY_COUNT = env.int("CENTER_PROXY_COUNT", default=0)
+# Center staff, officers and heads are signed out after this many idle seconds (enterprises keep
+# Django's session age); each request starts the count again.
+CENTER_STAFF_SESSION_IDLE_SECONDS = env.int("CENTER_STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+# Content-Security-Policy (django-csp): our own scripts only; styles may be inline (Swagger UI
+# sets them); no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 ROOT_URLCONF = "center.urls"
 
@@ -238,6 +278,8 @@ CENTER_STAMP_GENERATE_KEYS = env.bool("CENTER_STAMP_GENERATE_KEYS", default=DEBU
 # The public address that QR codes on printed stamps lead to (verification page).
 CENTER_PUBLIC_BASE_URL = env.str("CENTER_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 CENTER_VERIFY_RATE_PER_MINUTE = env.int("CENTER_VERIFY_RATE_PER_MINUTE", default=30)
+# Enterprise sign-ups (the public form) per client address and hour.
+CENTER_SIGNUP_RATE_PER_HOUR = env.int("CENTER_SIGNUP_RATE_PER_HOUR", default=10)
 # A problem tag seen at least this many times in one town within this many months is a candidate
 # for a mechanism (a written procedure), shown to center staff.
 CENTER_MECHANISM_CANDIDATE_COUNT = env.int("CENTER_MECHANISM_CANDIDATE_COUNT", default=3)

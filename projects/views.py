@@ -1,4 +1,5 @@
 """Enterprise portal: registration and the company's projects. Thin: forms in, services do the work."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from center.ratelimit import over_limit
 from projects import selectors, services
 from projects.forms import ProjectForm, SignupForm
 
@@ -23,6 +25,11 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and over_limit(request, "signup", settings.CENTER_SIGNUP_RATE_PER_HOUR, 3600):
+        # What was typed stays in the form; nothing is checked or stored.
+        form.is_valid()
+        form.add_error(None, _("Too many registrations from this address; please try again in an hour."))
+        return render(request, "portal/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

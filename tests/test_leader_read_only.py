@@ -52,10 +52,11 @@ def _fill(route: str, values: dict) -> str:
 
 
 def _snapshot() -> dict:
-    """A digest of every row of every table the product owns (sessions and the cache aside)."""
+    """A digest of every row of every table the product owns (sessions aside, and django-axes's log
+    of login attempts, which the login route writes for anyone by design)."""
     digests = {}
     for model in apps.get_models():
-        if model._meta.app_label in ("sessions", "contenttypes", "admin"):
+        if model._meta.app_label in ("sessions", "contenttypes", "admin", "axes"):
             continue
         # Logging in again after the logout route moves the leader's own last_login, nothing else.
         columns = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -14,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from center.ratelimit import over_limit
 from workorders import selectors, signing
 from workorders.models import Approval
 from workorders.seal import seal_svg
@@ -60,24 +60,11 @@ def approval_pdf(request, serial):
     return response
 
 
-def _rate_limited(request) -> bool:
-    """A fixed window per client address: at most CENTER_VERIFY_RATE_PER_MINUTE lookups a minute."""
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    key = f"verify-rate:{address}"
-    cache.add(key, 0, timeout=60)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60)
-        count = 1
-    return count > settings.CENTER_VERIFY_RATE_PER_MINUTE
-
-
 @never_cache
 @require_safe
 def verify(request, serial):
     """Public: is this stamp genuine and in force, revoked, unknown, or tampered with?"""
-    if _rate_limited(request):
+    if over_limit(request, "verify", settings.CENTER_VERIFY_RATE_PER_MINUTE, 60):
         response = render(request, "stamps/verify.html", {"result": {"status": "rate_limited", "serial": serial}},
                           status=429)
         response["Retry-After"] = "60"

@@ -1,0 +1,19 @@
+"""Idle sign-out for the people who hold the center's and the departments' powers."""
+from django.conf import settings
+
+from workorders.permissions import department_ids, is_center_staff
+
+
+class StaffSessionTimeout:
+    """Center staff, officers and heads (and superusers) are signed out after
+    ``CENTER_STAFF_SESSION_IDLE_SECONDS`` without a request: each request sets the session to expire
+    that long from now. Enterprises keep Django's session age."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and (user.is_staff or is_center_staff(user) or department_ids(user)):
+            request.session.set_expiry(settings.CENTER_STAFF_SESSION_IDLE_SECONDS)
+        return self.get_response(request)
