@@ -26,7 +26,7 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and over_limit(request, "signup", settings.CENTER_SIGNUP_RATE_PER_HOUR, 3600):
-        # What was typed stays in the form; nothing is checked or stored.
+        # What was typed stays in the form (validated, so add_error can attach); nothing is stored.
         form.is_valid()
         form.add_error(None, _("Too many registrations from this address; please try again in an hour."))
         return render(request, "portal/signup.html", {"form": form}, status=429)

@@ -79,18 +79,18 @@ def refresh_figures(*, months: list[datetime.date] | None = None, today: datetim
     first, end = months[0], add_months(months[-1], 1)
     within = set(months)
     answer_days = settings.CENTER_RESPONSE_WORKING_DAYS if response_working_days is None else response_working_days
-    figures = _aggregate(first, end, answer_days)
-    now = timezone.now()
-    rows = []
-    for (department_id, month), values in sorted(figures.items(), key=lambda item: (item[0][1], item[0][0] or 0)):
-        if month not in within:
-            continue
-        rows.append(DepartmentMonth(department_id=department_id, month=month, refreshed_at=now,
-                                    median_working_days=values.pop("median"), **values))
     with transaction.atomic():
+        # Read and write under the lock, so that a slower refresh cannot replace newer figures.
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        figures = _aggregate(first, end, answer_days)
+        now = timezone.now()
+        rows = [DepartmentMonth(department_id=department_id, month=month, refreshed_at=now,
+                                median_working_days=values.pop("median"), **values)
+                for (department_id, month), values in sorted(figures.items(),
+                                                              key=lambda item: (item[0][1], item[0][0] or 0))
+                if month in within]
         DepartmentMonth.objects.filter(month__in=months).delete()
         DepartmentMonth.objects.bulk_create(rows, batch_size=1000)
     return RefreshResult(months=months, rows=len(rows))
