@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from center import charts, selectors, tables
+from center.db_router import reads_from_replica
 from center.services.figures import month_start
 from workdays.calendar import local_date
 from workorders import selectors as workorder_selectors
@@ -53,6 +54,7 @@ def _center_tables() -> dict:
 
 @login_required
 @require_GET
+@reads_from_replica
 def leader_dashboard(request):
     if not can_view_dashboards(request.user):
         raise PermissionDenied
@@ -90,6 +92,7 @@ def leader_dashboard(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def leader_export(request, slug: str, fmt: str):
     if not can_view_dashboards(request.user):
         raise PermissionDenied
@@ -101,6 +104,7 @@ def leader_export(request, slug: str, fmt: str):
 
 @login_required
 @require_GET
+@reads_from_replica
 def center_export(request, slug: str, fmt: str):
     if not is_center_staff(request.user):
         raise PermissionDenied

@@ -1,6 +1,13 @@
-"""Idle sign-out for the people who hold the center's and the departments' powers."""
-from django.conf import settings
+"""Idle sign-out and two-factor sign-in for the people who hold the center's and the departments' powers."""
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from api.auth import ClientTokenAuthentication
+from center.services import two_factor
 from workorders.permissions import department_ids, is_center_staff
 
 
@@ -17,3 +24,64 @@ class StaffSessionTimeout:
         if user is not None and user.is_authenticated and (user.is_staff or is_center_staff(user) or department_ids(user)):
             request.session.set_expiry(settings.CENTER_STAFF_SESSION_IDLE_SECONDS)
         return self.get_response(request)
+
+
+class TwoFactorRequired:
+    """After the password, someone with an authenticator app must type its code before any page
+    answers; with ``CENTER_TOTP_REQUIRED``, staff and heads without one must enrol first.
+
+    Put after django-otp's ``OTPMiddleware`` (which tells whether the session is verified). Every
+    other request of such a user is sent to the code page (or the enrolment page), with the page
+    asked for as ``next``; session-authenticated API calls get a 403 JSON answer instead. Left
+    alone: those pages themselves, logging out, static files, ``/healthz``, the language switch,
+    and API calls that carry a client token (the API authenticates those by the token alone).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self._refusal(request)
+        return response if response is not None else self.get_response(request)
+
+    def _refusal(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or _is_open(request) or _carries_client_token(request):
+            return None
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return None
+        if two_factor.has_confirmed_device(user):
+            target, detail = reverse("two_factor_verify"), _("Type the code from your authenticator app first.")
+        elif two_factor.must_enrol(user):
+            target, detail = reverse("two_factor"), _("Set up two-factor sign-in first.")
+            if request.path == target:
+                return None
+        else:
+            return None
+        if request.path_info.startswith(API_PREFIX):
+            return JsonResponse({"detail": str(detail), "code": "two_factor_required"}, status=403)
+        if request.method in ("GET", "HEAD"):
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(target)
+
+
+API_PREFIX = "/api/"
+# Routes that answer before the code is typed: the code page itself, leaving, the health check
+# and the language switch.
+OPEN_ROUTES = ("two_factor_verify", "logout", "admin:logout", "healthz")
+LANGUAGE_SWITCH_PREFIX = "/i18n/"
+
+
+def _is_open(request) -> bool:
+    static = "/" + settings.STATIC_URL.lstrip("/") if "://" not in settings.STATIC_URL else None
+    if static and request.path_info.startswith(static):
+        return True
+    if request.path_info.startswith(LANGUAGE_SWITCH_PREFIX):
+        return True
+    return request.path in {reverse(name) for name in OPEN_ROUTES}
+
+
+def _carries_client_token(request) -> bool:
+    header = request.META.get("HTTP_AUTHORIZATION", "").split()
+    return bool(header) and header[0].lower() == ClientTokenAuthentication.keyword.lower()

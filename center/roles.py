@@ -27,6 +27,12 @@ STAFF_MAY_DELETE = {
 }
 # Rows that nobody edits through the admin: stamps are immutable, heartbeats belong to the worker.
 READ_ONLY_MODELS = {"workorders.approval", "center.workerheartbeat", "center.departmentmonth"}
+# Permissions outside our own apps, by role: center staff may look up and remove someone's lost
+# authenticator app (django-otp's TOTP devices), never add or change one (that would let them
+# choose the codes someone else signs in with).
+EXTRA_PERMISSIONS = {
+    CENTER_STAFF: {("otp_totp", "view_totpdevice"), ("otp_totp", "delete_totpdevice")},
+}
 
 
 def _codenames_for(role: str, apps) -> set[tuple[str, str]]:
@@ -46,7 +52,7 @@ def _codenames_for(role: str, apps) -> set[tuple[str, str]]:
                     wanted.add((app_label, f"change_{name}"))
                 if label in STAFF_MAY_DELETE:
                     wanted.add((app_label, f"delete_{name}"))
-    return wanted
+    return wanted | EXTRA_PERMISSIONS.get(role, set())
 
 
 def sync_roles(apps=global_apps) -> dict[str, int]:
@@ -54,13 +60,14 @@ def sync_roles(apps=global_apps) -> dict[str, int]:
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     counts = {}
+    app_labels = set(DOMAIN_APPS) | {app_label for extra in EXTRA_PERMISSIONS.values() for app_label, _codename in extra}
     with transaction.atomic():
         for role in ALL_ROLES:
             group, _ = Group.objects.get_or_create(name=role)
             wanted = _codenames_for(role, apps)
             perms = [
                 perm
-                for perm in Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related(
+                for perm in Permission.objects.filter(content_type__app_label__in=app_labels).select_related(
                     "content_type"
                 )
                 if (perm.content_type.app_label, perm.codename) in wanted

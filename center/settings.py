@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from kombu import Exchange, Queue
 
 env = environ.Env()
 
@@ -34,6 +35,22 @@ if DEBUG:
 else:
     SECRET_KEY = env.str("SECRET_KEY")  # required in production
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Transport security (production defaults: on when DEBUG is off) -------------------------------
+# Behind nginx (or any proxy that terminates TLS and sets X-Forwarded-Proto), set
+# CENTER_PROXY_SSL_HEADER=true; without it, an SSL redirect behind such a proxy would loop.
+if env.bool("CENTER_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("CENTER_SSL_REDIRECT", default=not DEBUG)
+# The health check answers on plain HTTP too, for load balancers probing the backend directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("CENTER_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env.int("CENTER_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("CENTER_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# "preload" consents to the browsers' HTTPS-only list; it matters only once the domain is submitted.
+SECURE_HSTS_PRELOAD = env.bool("CENTER_HSTS_PRELOAD", default=not DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +66,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "workdays",
     "projects",
     "departments",
@@ -95,10 +114,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "center.middleware.StaffSessionTimeout",
+    "center.middleware.TwoFactorRequired",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: refuses a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
@@ -114,10 +135,20 @@ AXES_COOLOFF_TIME = env.int("CENTER_LOGIN_COOLOFF_MINUTES", default=30) / 60  # 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-AXES_IPWARE_PROXY_COUNT = env.int("CENTER_PROXY_COUNT", default=0)
+# How many trusted proxies (nginx, a load balancer) stand before gunicorn, each appending to
+# X-Forwarded-For: the client's address for the lock and the rate limits (center/client_address.py).
+CENTER_PROXY_COUNT = env.int("CENTER_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "center.client_address.client_address"
 # Center staff, officers and heads are signed out after this many idle seconds (enterprises keep
 # Django's session age); each request starts the count again.
 CENTER_STAFF_SESSION_IDLE_SECONDS = env.int("CENTER_STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+# Two-factor sign-in (django-otp, TOTP): center staff and department heads may enrol an authenticator
+# app at /accounts/two-factor/; whoever has one must type a code after the password. With
+# CENTER_TOTP_REQUIRED, staff and heads without one are sent to enrol before anything else.
+OTP_TOTP_ISSUER = env.str("CENTER_TOTP_ISSUER", default="工单中心 Work-order center")
+CENTER_TOTP_REQUIRED = env.bool("CENTER_TOTP_REQUIRED", default=False)
+# The admin never shows a device's secret or QR code again (that would let staff copy someone's codes).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Content-Security-Policy (django-csp): our own scripts only; styles may be inline (Swagger UI
 # sets them); no framing, forms post only here.
 CONTENT_SECURITY_POLICY = {
@@ -164,6 +195,15 @@ ASGI_APPLICATION = "center.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'center.sqlite3'}"),
 }
+# A PostgreSQL read replica for the dashboards (center/db_router.py): only the leader's and the
+# center's dashboards and their exports read from it; everything else uses the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # In tests the replica is the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["center.db_router.DashboardReplicaRouter"]
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the timeout waits for locks.
@@ -209,9 +249,29 @@ STORAGES = {
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Production: EMAIL_URL=smtp+tls://user:password@smtp.example.gov.cn:587 (django-environ's form).
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="center@localhost")
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The cache: in memory per process by default; Redis in production (CACHE_URL=redis://host:6379/2),
+# shared by every web process. Through django-redis with IGNORE_EXCEPTIONS, so that a Redis outage
+# costs speed only: sessions are read from and written to the database too (cached_db), and the
+# public forms' rate limits let requests through while the count cannot be kept.
+CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Celery ---------------------------------------------------------------
 # The default broker is kombu's SQLAlchemy transport on a SQLite file: no server needed.
@@ -221,10 +281,44 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Reliability: a task is acknowledged after it ran, and a task whose worker died is given to another
+# (every task is idempotent); each worker process reserves one task at a time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=840)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=900)
+# Redis gives an unacknowledged task (its worker killed) to another worker after this many seconds;
+# it must exceed the longest task (the time limit above).
+# (The embedded SQLAlchemy transport hands its options to create_engine, so only Redis gets it.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if CELERY_BROKER_URL.startswith(("redis", "rediss", "sentinel")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {}
+if env.str("CENTER_REDIS_SENTINEL_MASTER", default=""):
+    # CELERY_BROKER_URL=sentinel://h1:26379;sentinel://h2:26379;sentinel://h3:26379 (same for results)
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env.str("CENTER_REDIS_SENTINEL_MASTER")
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["master_name"] = env.str("CENTER_REDIS_SENTINEL_MASTER")
+# A web request that queues a task while the broker is down waits this long, then gives up (the
+# outbox and beat send what was not queued); it never fails the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_RESULT_EXPIRES = 24 * 3600
+# Queues by kind, so that a long sweep never holds up the e-mails: run a worker per queue in
+# production (docs/deploy.md); the embedded ./run has one worker that consumes all of them.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CENTER_CELERY_QUEUES = ("default", "sla", "agenda", "notifications")
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in CENTER_CELERY_QUEUES)
+CELERY_TASK_ROUTES = {
+    "workorders.tasks.sla_sweep": {"queue": "sla"},
+    "center.tasks.prepare_office_hours": {"queue": "agenda"},
+    "notifications.tasks.*": {"queue": "notifications"},
+}
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+# Exactly one beat sends the schedule: a second beat (another host, for availability) waits for
+# the lock and takes over when the first one dies (center/beat.py).
+CELERY_BEAT_SCHEDULER = "center.beat:LockedScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
@@ -292,12 +386,30 @@ CENTER_RESPONSE_WORKING_DAYS = env.int("CENTER_RESPONSE_WORKING_DAYS", default=2
 CENTER_DASHBOARD_ESCALATED_ROWS = env.int("CENTER_DASHBOARD_ESCALATED_ROWS", default=100)
 CENTER_OFFICE_HOURS_VENUE = env.str("CENTER_OFFICE_HOURS_VENUE", default="宝山区行政服务中心 Baoshan District Administrative Service Center")
 
+# Logs go to stdout; LOG_FORMAT=json writes one JSON object per line (python-json-logger) for a
+# log collector. Celery keeps Django's logging instead of installing its own.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
 # --- Uploads ---------------------------------------------------------------
 CENTER_UPLOAD_MAX_FILE_BYTES = env.int("CENTER_UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 1024)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from center import home, views
+from center import home, two_factor_views, views
 from notifications import views as notification_views
 from workorders.views import stamps as stamp_views
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor_views.manage, name="two_factor"),
+    path("accounts/two-factor/verify/", two_factor_views.verify, name="two_factor_verify"),
+    path("accounts/two-factor/<int:pk>/remove/", two_factor_views.remove, name="two_factor_remove"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/read/", notification_views.mark_all_read, name="notifications_read"),
     path(".well-known/jwks.json", stamp_views.jwks, name="jwks"),

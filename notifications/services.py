@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -78,38 +78,76 @@ def _enqueue_sending():
         pass
 
 
+def message_id(row: OutboundEmail) -> str:
+    """The row's own Message-ID, the same at every try: if a worker dies after the server took an
+    e-mail but before its row was marked sent, the e-mail is sent again with the same Message-ID,
+    which mail servers and clients recognise as the same message."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
+    return f"<outbox-{row.pk}.{row.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
 def send_pending_emails(*, batch: int = 100) -> int:
     """Send queued e-mails; each exactly once even with several workers. Returns how many were sent.
 
-    Each row is tried at most once per call (a failing server is retried at the next beat), and
-    given up after ``MAX_ATTEMPTS`` tries.
+    Each row is locked (``skip_locked``), sent and marked in a transaction of its own, so a worker
+    killed mid-run leaves every other row either sent and marked or untouched; at most the one e-mail
+    in flight is sent again, under the same Message-ID. One connection to the mail server serves the
+    whole run. Each row is tried at most once per call (a failing server is retried at the next
+    beat), and given up after ``MAX_ATTEMPTS`` tries.
     """
     sent, last_id = 0, 0
-    while True:
-        with transaction.atomic():
-            rows = list(
-                OutboundEmail.objects.select_for_update(skip_locked=True)
-                .filter(status=OutboundEmail.Status.PENDING, id__gt=last_id)
-                .order_by("id")[:batch]
+    server = get_connection()
+    try:
+        server.open()
+    except Exception:  # noqa: BLE001 - each send below tries again and records the error on its row
+        pass
+    try:
+        while True:
+            ids = list(
+                OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, id__gt=last_id)
+                .order_by("id")
+                .values_list("id", flat=True)[:batch]
             )
-            if not rows:
+            for pk in ids:
+                last_id = pk
+                sent += _send_one(pk, server)
+            if len(ids) < batch:
                 return sent
-            last_id = rows[-1].id
-            for row in rows:
-                row.attempts += 1
-                try:
-                    send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to])
-                except Exception as error:  # noqa: BLE001 - recorded on the row, retried by beat
-                    row.last_error = repr(error)[:1000]
-                    if row.attempts >= MAX_ATTEMPTS:
-                        row.status = OutboundEmail.Status.FAILED
-                else:
-                    row.status = OutboundEmail.Status.SENT
-                    row.sent_at = timezone.now()
-                    sent += 1
-                row.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-            if len(rows) < batch:
-                return sent
+    finally:
+        _reset(server)
+
+
+def _reset(server) -> None:
+    try:
+        server.close()
+    except Exception:  # noqa: BLE001 - the server went away; nothing left to close
+        pass
+
+
+def _send_one(pk: int, server) -> int:
+    with transaction.atomic():
+        row = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=OutboundEmail.Status.PENDING)
+            .first()
+        )
+        if row is None:  # another worker holds it, or it was sent meanwhile
+            return 0
+        row.attempts += 1
+        message = EmailMessage(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.to], connection=server,
+                               headers={"Message-ID": message_id(row)})
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 - recorded on the row, retried by beat
+            row.last_error = repr(error)[:1000]
+            _reset(server)  # the next e-mail opens a fresh connection
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = OutboundEmail.Status.FAILED
+        else:
+            row.status = OutboundEmail.Status.SENT
+            row.sent_at = timezone.now()
+        row.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+        return int(row.status == OutboundEmail.Status.SENT)
 
 
 def mark_read(*, user, notification_ids: Iterable[int]) -> int:

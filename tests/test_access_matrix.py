@@ -22,6 +22,10 @@ CENTER = "302   403   403   403   403   403    200   403"
 OFFICE_HOURS = "302   403   403   200   200   200    200   200"
 FILE_A = "302   200   404   200   404   200    200   404"
 FILE_B = "302   404   200   404   200   404    200   404"
+# Two-factor sign-in: center staff and heads set up their own authenticator app; the code page is
+# for someone who has one (nobody here), so it is a 404 for everyone signed in.
+TWO_FACTOR = "302   403   403   403   403   200    200   403"
+NO_APP = "302   404   404   404   404   404    404   404"
 
 GET_ROUTES = [
     ("/requests/", PORTAL_OWN),
@@ -45,6 +49,8 @@ GET_ROUTES = [
     ("/center/office-hours/2026-11-30/agenda.ics", OFFICE_HOURS),
     ("/center/office-hours/2099-01-05/", "302 403 403 404 404 404 404 404"),
     ("/center/requests/{request_a}/consult/", CENTER),
+    ("/accounts/two-factor/", TWO_FACTOR),
+    ("/accounts/two-factor/verify/", NO_APP),
 ]
 
 # POSTs with an empty or harmless body: denied roles must get the status shown and change nothing;
@@ -65,6 +71,9 @@ POST_ROUTES = [
     ("/center/requests/{request_a}/consult/", "302 403 403 403 403 403 400 403"),
     ("/center/office-hours/2026-11-30/add/", "302 403 403 403 403 403 302 403"),
     ("/center/office-hours/2026-11-30/build/", "302 403 403 403 403 403 302 403"),
+    ("/accounts/two-factor/", "302 403 403 403 403 400 400 403"),
+    ("/accounts/two-factor/verify/", NO_APP),
+    ("/accounts/two-factor/999999/remove/", "302 403 403 403 403 404 404 403"),
 ]
 
 

@@ -41,29 +41,34 @@ class Stack:
         }
         self.processes = []
         self.client = Celery("test-client", broker=self.broker, backend=self.backend)
+        self.client.conf.task_default_queue = "default"  # our tasks' queue (CELERY_TASK_DEFAULT_QUEUE)
 
     def start(self, *arguments):
         if not self.processes:
             # As ./run does: the queues exist before the worker and beat race to declare them.
             subprocess.run([sys.executable, "manage.py", "prepare_broker"], cwd=ROOT, env=self.env, check=True,
                            capture_output=True)
-        self.processes.append(
-            subprocess.Popen(
+        log = Path(self.env["CENTER_VAR_DIR"]) / f"process-{len(self.processes)}.log"
+        with open(log, "w") as handle:
+            process = subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "center", *arguments, "--loglevel=INFO"],
-                cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT, text=True,
             )
-        )
+        process.log = log
+        self.processes.append(process)
+        return process
 
     def stop(self):
         for process in self.processes:
-            process.send_signal(signal.SIGTERM)
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         for process in self.processes:
             try:
-                output, _ = process.communicate(timeout=20)
+                process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-                output, _ = process.communicate()
-            print(output)  # shown by pytest when a test fails
+                process.wait()
+            print(process.log.read_text())  # shown by pytest when a test fails
 
 
 @pytest.fixture
@@ -73,7 +78,7 @@ def stack(tmp_path):
     celery_stack.stop()
 
 
-WORKER = ("worker", "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat")
+WORKER = ("worker", "-Q", "default,sla,agenda,notifications", "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat")
 
 
 def _wait_for(predicate, seconds=60):
@@ -102,3 +107,42 @@ def test_beat_schedules_the_heartbeat_and_the_worker_records_it(stack):
     first = WorkerHeartbeat.objects.get().last_seen
     assert _wait_for(lambda: WorkerHeartbeat.objects.get().last_seen > first), "the heartbeat did not repeat"
     assert WorkerHeartbeat.objects.count() == 1
+
+
+def _output(process) -> str:
+    return process.log.read_text()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_only_one_beat_sends_the_schedule_and_a_standby_takes_over(stack):
+    """Two beats (as on two hosts, each with its own schedule file): the second stands by and sends
+    nothing while the first lives; when the first is killed, the second takes the lock and sends."""
+    var = Path(stack.env["CENTER_VAR_DIR"])
+    first = stack.start("beat", "--schedule", str(var / "first-schedule"))
+    assert _wait_for(lambda: "Sending due task heartbeat" in _output(first)), _output(first)
+    second = stack.start("beat", "--schedule", str(var / "second-schedule"))
+    assert _wait_for(lambda: "standing by" in _output(second)), _output(second)
+    time.sleep(4)  # four heartbeat intervals
+    assert "Sending due task" not in _output(second)
+    assert _output(first).count("Sending due task heartbeat") >= 3
+    assert not (var / "second-schedule").exists() and not list(var.glob("second-schedule.*"))
+
+    first.kill()  # SIGKILL: no clean release; the lock goes with the process (or its connection)
+    first.wait()
+    assert _wait_for(lambda: "beat lock taken" in _output(second), seconds=30), _output(second)
+    assert _wait_for(lambda: "Sending due task heartbeat" in _output(second), seconds=30), _output(second)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_lock_is_exclusive_within_one_machine_and_released(tmp_path, settings):
+    from center.beat import beat_lock
+
+    settings.VAR_DIR = tmp_path
+    one, two = beat_lock(), beat_lock()
+    assert one.acquire() and one.held()
+    assert not two.acquire() and not two.held()
+    one.release()
+    assert not one.held()
+    assert two.acquire() and two.held()
+    two.release()

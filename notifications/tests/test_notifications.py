@@ -76,3 +76,47 @@ def test_a_run_tries_each_row_once_even_past_a_batch(settings):
     settings.EMAIL_BACKEND = REFUSING
     send_pending_emails(batch=2)
     assert sorted(OutboundEmail.objects.values_list("attempts", flat=True)) == [1, 1, 1, 1, 1]
+
+
+def test_each_email_carries_its_rows_message_id_at_every_try():
+    """A worker killed after the server took an e-mail but before the row was marked sends it again:
+    with the same Message-ID, so mail servers and clients see one message."""
+    first, second = OutboundEmailFactory.create_batch(2)
+    assert send_pending_emails() == 2
+    OutboundEmail.objects.filter(pk=first.pk).update(status=OutboundEmail.Status.PENDING)  # as if killed
+    assert send_pending_emails() == 1
+    ids = [message.extra_headers["Message-ID"] for message in mail.outbox]
+    assert ids[0] == ids[2] != ids[1]
+    assert ids[0].startswith(f"<outbox-{first.pk}.") and ids[0].endswith("@localhost>")
+
+
+def test_a_row_another_worker_holds_is_left_to_it(transactional_db):
+    """Rows are locked one at a time with skip_locked: a row locked elsewhere is skipped, not waited for."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    import threading
+
+    from django.db import transaction
+
+    held, other = OutboundEmailFactory.create_batch(2)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            OutboundEmail.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(30)
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        assert send_pending_emails() == 1
+        assert [m.to for m in mail.outbox] == [[other.to]]
+    finally:
+        release.set()
+        thread.join()
+    assert send_pending_emails() == 1  # free again: sent now
