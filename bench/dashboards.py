@@ -83,8 +83,6 @@ def _timed(client, url: str, runs: int) -> dict:
 
 
 def _seed(n: int):
-    from decimal import Decimal
-
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db import connection, transaction
@@ -107,7 +105,7 @@ def _seed(n: int):
         leader.groups.add(Group.objects.get(name=roles.LEADER))
         enterprise = Enterprise.objects.create(name="基准企业", credit_code="91310113MA1GKW0L3M", contact_name="张三",
                                                contact_mobile="13800000000", contact_email="bench@example.com")
-    now, today = timezone.now(), timezone.localdate()
+    now = timezone.now()
     d0, t0 = departments[0].pk, towns[0].pk
     projects = max(1, n // 10)
     table = {m: m._meta.db_table for m in (InvestmentProject, ServiceRequest, WorkOrder, Assignment, SlaTransition)}

@@ -127,6 +127,12 @@ def _refusal(outcome: _Outcome) -> TwoFactorError:
     )
 
 
+def _refuse_if_confirmed(actor) -> None:
+    if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
+        raise TwoFactorError(_("Two-factor sign-in is already on. Remove your authenticator app first to "
+                               "set up another."), code="exists")
+
+
 def start_enrolment(*, actor) -> TOTPDevice:
     """The actor's pending (unconfirmed) authenticator app, created with a new random secret when
     there is none. Idempotent: showing the page again shows the same secret. Refused for roles that
@@ -134,9 +140,7 @@ def start_enrolment(*, actor) -> TOTPDevice:
     _require_may_enrol(actor)
     with transaction.atomic():
         _lock_user(actor)
-        if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
-            raise TwoFactorError(_("Two-factor sign-in is already on. Remove your authenticator app first to "
-                                   "set up another."), code="exists")
+        _refuse_if_confirmed(actor)
         device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("pk").first()
         if device is None:
             device = TOTPDevice.objects.create(user=actor, name=DEVICE_NAME, confirmed=False)
@@ -150,9 +154,7 @@ def confirm_enrolment(*, actor, token: str) -> TOTPDevice:
     _require_may_enrol(actor)
     with transaction.atomic():
         _lock_user(actor)
-        if TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
-            raise TwoFactorError(_("Two-factor sign-in is already on. Remove your authenticator app first to "
-                                   "set up another."), code="exists")
+        _refuse_if_confirmed(actor)
         device = (TOTPDevice.objects.select_for_update()
                   .filter(user=actor, confirmed=False).order_by("pk").first())
         if device is None:
