@@ -1,9 +1,10 @@
 """Idle sign-out and two-factor sign-in for the people who hold the center's and the departments' powers."""
+import functools
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from api.auth import ClientTokenAuthentication
@@ -51,9 +52,10 @@ class TwoFactorRequired:
         is_verified = getattr(user, "is_verified", None)
         if is_verified is not None and is_verified():
             return None
-        if two_factor.has_confirmed_device(user):
+        has_device = two_factor.has_confirmed_device(user)
+        if has_device:
             target, detail = reverse("two_factor_verify"), _("Type the code from your authenticator app first.")
-        elif two_factor.must_enrol(user):
+        elif two_factor.must_enrol(user, has_device=has_device):
             target, detail = reverse("two_factor"), _("Set up two-factor sign-in first.")
             if request.path == target:
                 return None
@@ -79,7 +81,13 @@ def _is_open(request) -> bool:
         return True
     if request.path_info.startswith(LANGUAGE_SWITCH_PREFIX):
         return True
-    return request.path in {reverse(name) for name in OPEN_ROUTES}
+    return request.path in _open_paths(get_script_prefix())
+
+
+@functools.lru_cache(maxsize=8)
+def _open_paths(script_prefix: str) -> frozenset[str]:
+    """The open routes' paths, reversed once per script prefix instead of at every request."""
+    return frozenset(reverse(name) for name in OPEN_ROUTES)
 
 
 def _carries_client_token(request) -> bool:

@@ -195,8 +195,8 @@ ASGI_APPLICATION = "center.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'center.sqlite3'}"),
 }
-# A PostgreSQL read replica for the dashboards (center/db_router.py): only the leader's and the
-# center's dashboards and their exports read from it; everything else uses the primary.
+# A PostgreSQL read replica for the dashboards (center/db_router.py): only the leader's dashboard
+# and the dashboard exports read from it; everything else uses the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -78,7 +78,8 @@ def stack(tmp_path):
     celery_stack.stop()
 
 
-WORKER = ("worker", "-Q", "default,sla,agenda,notifications", "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat")
+WORKER = ("worker", "-Q", ",".join(settings.CENTER_CELERY_QUEUES), "--pool=solo", "--without-gossip", "--without-mingle",
+          "--without-heartbeat")
 
 
 def _wait_for(predicate, seconds=60):

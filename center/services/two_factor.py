@@ -68,10 +68,12 @@ def has_confirmed_device(user) -> bool:
     return bool(user and user.is_authenticated) and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def must_enrol(user) -> bool:
-    """With ``CENTER_TOTP_REQUIRED`` on: a member of staff or a head who has no authenticator app yet."""
-    return (settings.CENTER_TOTP_REQUIRED and bool(user and user.is_authenticated)
-            and may_use_two_factor(user) and not has_confirmed_device(user))
+def must_enrol(user, *, has_device: bool | None = None) -> bool:
+    """With ``CENTER_TOTP_REQUIRED`` on: a member of staff or a head who has no authenticator app yet.
+    ``has_device``: what the caller already knows of ``has_confirmed_device(user)`` (saves the query)."""
+    if not (settings.CENTER_TOTP_REQUIRED and user and user.is_authenticated and may_use_two_factor(user)):
+        return False
+    return not (has_confirmed_device(user) if has_device is None else has_device)
 
 
 def own_device(user, device_id) -> TOTPDevice | None:
