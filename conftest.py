@@ -48,3 +48,18 @@ def world(db):
     from tests.world import build_world
 
     return build_world()
+
+
+@pytest.fixture
+def rich_world(world):
+    """The world plus a stamp, a commitment, an agenda item and a model case, so that every route has
+    a real object to aim at."""
+    from center.models import AgendaItem
+    from workorders.tests.factories import ApprovalFactory, CommitmentFactory, ModelCaseFactory
+
+    world.approval = ApprovalFactory(assignment=world.assignment_a, serial="JT-2026-000001")
+    world.commitment = CommitmentFactory(request=world.request_a, department=world.dept_a, approval=world.approval)
+    world.item = AgendaItem.objects.create(session=world.session, kind="other", title="x", department=world.dept_a,
+                                           position=1)
+    world.case = ModelCaseFactory(work_order=world.assignment_b.work_order)
+    return world

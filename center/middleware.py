@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
-from api.auth import ClientTokenAuthentication
+from api.auth import REFUSED_TOKEN, accepted_client, carries_client_token
 from center.services import two_factor
 from workorders.permissions import department_ids, is_center_staff
 
@@ -35,7 +35,9 @@ class TwoFactorRequired:
     other request of such a user is sent to the code page (or the enrolment page), with the page
     asked for as ``next``; session-authenticated API calls get a 403 JSON answer instead. Left
     alone: those pages themselves, logging out, static files, ``/healthz``, the language switch,
-    and API calls that carry a client token (the API authenticates those by the token alone).
+    and API calls whose client token the token authentication accepts (the API then serves the
+    token's user, never the session's). An ``Authorization`` header opens no page: outside the API
+    it is ignored, and on the API a refused token gets the API's 401.
     """
 
     def __init__(self, get_response):
@@ -47,7 +49,7 @@ class TwoFactorRequired:
 
     def _refusal(self, request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or _is_open(request) or _carries_client_token(request):
+        if user is None or not user.is_authenticated or _is_open(request) or _accepted_api_client(request):
             return None
         is_verified = getattr(user, "is_verified", None)
         if is_verified is not None and is_verified():
@@ -62,6 +64,10 @@ class TwoFactorRequired:
         else:
             return None
         if request.path_info.startswith(API_PREFIX):
+            if carries_client_token(request):
+                response = JsonResponse({"detail": REFUSED_TOKEN}, status=401)
+                response["WWW-Authenticate"] = "Token"
+                return response
             return JsonResponse({"detail": str(detail), "code": "two_factor_required"}, status=403)
         if request.method in ("GET", "HEAD"):
             target += "?" + urlencode({"next": request.get_full_path()})
@@ -90,6 +96,6 @@ def _open_paths(script_prefix: str) -> frozenset[str]:
     return frozenset(reverse(name) for name in OPEN_ROUTES)
 
 
-def _carries_client_token(request) -> bool:
-    header = request.META.get("HTTP_AUTHORIZATION", "").split()
-    return bool(header) and header[0].lower() == ClientTokenAuthentication.keyword.lower()
+def _accepted_api_client(request) -> bool:
+    """An API call whose client token is accepted: the other system's credential, judged by the API."""
+    return request.path_info.startswith(API_PREFIX) and accepted_client(request) is not None

@@ -12,7 +12,8 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.routes import fill as _fill, site_routes as _site_routes, values as _values
 
 WRITING = ("post", "put", "patch", "delete")
 REFUSED = {403, 404, 405}
@@ -23,32 +24,6 @@ OWN_ACCOUNT = {"login", "logout", "set_language", "notifications_read", "signup"
 DATA = {"text": "x", "reason": "x", "rating": "5", "working_days": "3", "decision": "approved", "pledge": "x",
         "project": "1", "lead_department": "1", "title": "x", "description": "x", "kind": "blocker",
         "action": "delete_selected", "_selected_action": "1", "outcome": "x", "minutes": "x"}
-
-
-def _walk(patterns, namespace=None, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = pattern.namespace or namespace
-            if pattern.namespace and namespace:
-                inner = f"{namespace}:{pattern.namespace}"
-            yield from _walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-            yield name, prefix + str(pattern.pattern), sorted(pattern.pattern.regex.groupindex)
-
-
-def _site_routes():
-    """(name, route, argument names) for every route outside the admin, without DRF's format suffixes."""
-    for name, route, arguments in _walk(get_resolver().url_patterns):
-        if route.startswith("admin/") or "format" in arguments:
-            continue
-        yield name, route, arguments
-
-
-def _fill(route: str, values: dict) -> str:
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: str(values[m.group(1)]), route)
-    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
-    return "/" + route.replace("^", "").replace("$", "").replace("\\.", ".")
 
 
 def _snapshot() -> dict:
@@ -63,41 +38,6 @@ def _snapshot() -> dict:
         rows = list(model.objects.order_by("pk").values_list(*columns))
         digests[model._meta.label] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return digests
-
-
-@pytest.fixture
-def rich_world(world):
-    """The world plus a stamp, a commitment, an agenda item and a model case, so that every route has
-    a real object to aim at."""
-    from center.models import AgendaItem
-    from workorders.tests.factories import ApprovalFactory, CommitmentFactory, ModelCaseFactory
-
-    world.approval = ApprovalFactory(assignment=world.assignment_a, serial="JT-2026-000001")
-    world.commitment = CommitmentFactory(request=world.request_a, department=world.dept_a, approval=world.approval)
-    world.item = AgendaItem.objects.create(session=world.session, kind="other", title="x", department=world.dept_a,
-                                           position=1)
-    world.case = ModelCaseFactory(work_order=world.assignment_b.work_order)
-    return world
-
-
-def _values(world, name: str) -> list[dict]:
-    """The argument sets to try for a route: each of the world's objects it could aim at."""
-    api_objects = {
-        "town": world.project_a.town_id, "department": world.dept_a.pk, "enterprise": world.ent_a.pk,
-        "project": world.project_a.pk, "request": world.request_a.pk, "workorder": world.assignment_a.work_order_id,
-        "assignment": world.assignment_a.pk, "approval": world.approval.pk, "commitment": world.commitment.pk,
-        "session": world.session.pk, "agendaitem": world.item.pk, "modelcase": world.case.pk,
-    }
-    if name and name.split("-")[0] in api_objects and "-" in name:
-        return [{"pk": api_objects[name.split("-")[0]]}]
-    pk = {"portal:attachment": world.attachment_a.pk}.get(name)
-    if name and name.startswith("center:agenda_item"):
-        pk = world.item.pk
-    base = {"serial": world.approval.serial, "assignment_id": world.assignment_a.pk,
-            "commitment_id": world.commitment.pk, "date": world.session.date.isoformat(), "slug": "escalated",
-            "fmt": "csv", "pk": pk or world.assignment_a.pk}
-    return [base | {"tracking_number": number} for number in (world.request_a.tracking_number,
-                                                              world.waiting_a.tracking_number)]
 
 
 @pytest.mark.django_db
