@@ -166,11 +166,11 @@ def late_work_by_department() -> list[dict]:
     from django.db.models import Count, Q
 
     from departments.models import Department
-    from workorders.models import Assignment
+    from workorders.models import OPEN_ASSIGNMENT_STATUSES, Assignment
 
     state = Assignment.SlaState
     rows = list(Assignment.objects.filter(sla_state__in=(state.OVERDUE, state.ESCALATED),
-                                          status__in=Assignment.OPEN_STATUSES)
+                                          status__in=OPEN_ASSIGNMENT_STATUSES)
                 .values("department_id")
                 .annotate(overdue=Count("id", filter=Q(sla_state=state.OVERDUE)),
                           escalated=Count("id", filter=Q(sla_state=state.ESCALATED)), late=Count("id"))
@@ -188,11 +188,11 @@ def escalated_items(limit: int | None = None, today=None):
     from django.conf import settings
 
     from workdays.calendar import get_calendar, local_date
-    from workorders.models import Assignment
+    from workorders.models import OPEN_ASSIGNMENT_STATUSES, Assignment
 
     limit = settings.CENTER_DASHBOARD_ESCALATED_ROWS if limit is None else limit
     today = today or local_date()
-    items = list(Assignment.objects.filter(sla_state=Assignment.SlaState.ESCALATED, status__in=Assignment.OPEN_STATUSES)
+    items = list(Assignment.objects.filter(sla_state=Assignment.SlaState.ESCALATED, status__in=OPEN_ASSIGNMENT_STATUSES)
                  .select_related("department", "work_order__request__enterprise", "work_order__request__project__town")
                  .order_by("due_date", "id")[:limit])
     calendar = get_calendar()
@@ -205,10 +205,10 @@ def escalated_items(limit: int | None = None, today=None):
 
 
 def escalated_count() -> int:
-    from workorders.models import Assignment
+    from workorders.models import OPEN_ASSIGNMENT_STATUSES, Assignment
 
     return Assignment.objects.filter(sla_state=Assignment.SlaState.ESCALATED,
-                                     status__in=Assignment.OPEN_STATUSES).count()
+                                     status__in=OPEN_ASSIGNMENT_STATUSES).count()
 
 
 def department_months(month) -> tuple[list, object]:

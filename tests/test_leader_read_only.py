@@ -6,7 +6,6 @@ row of the database may differ afterwards.
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pytest
 from django.apps import apps

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from workorders.states import Lifecycle, event
+
 
 class ServiceRequest(models.Model):
     """What an enterprise asked the center for."""
@@ -92,6 +94,29 @@ class ServiceRequest(models.Model):
 
     def __str__(self):
         return f"{self.tracking_number} {self.title}"
+
+    @property
+    def is_waiting_for_triage(self) -> bool:
+        return REQUEST_LIFECYCLE.allows(self.status, "issue")
+
+    @property
+    def can_be_rated(self) -> bool:
+        return REQUEST_LIFECYCLE.allows(self.status, "rate") and self.rating is None
+
+
+_R = ServiceRequest.Status
+REQUEST_LIFECYCLE = Lifecycle("request", tuple(_R.values), {
+    # Triage: only a request waiting for it.
+    "link_project": event([_R.SUBMITTED]),
+    "issue": event([_R.SUBMITTED], _R.IN_PROGRESS),
+    "reject": event([_R.SUBMITTED], _R.REJECTED),
+    "merge": event([_R.SUBMITTED], _R.MERGED),
+    # A duplicate is merged into a request that is still the enterprise's live record.
+    "receive_merge": event([_R.SUBMITTED, _R.IN_PROGRESS, _R.RESOLVED]),
+    "provide_material": event([_R.IN_PROGRESS]),
+    "resolve": event([_R.IN_PROGRESS], _R.RESOLVED),
+    "rate": event([_R.RESOLVED]),
+})
 
 
 def attachment_upload_to(instance, filename):
@@ -190,6 +215,26 @@ class WorkOrder(models.Model):
     def __str__(self):
         return f"{self.request.tracking_number}"
 
+    @property
+    def is_open(self) -> bool:
+        return WORK_ORDER_LIFECYCLE.allows(self.status, "resolve")
+
+    @property
+    def can_be_model_case(self) -> bool:
+        return WORK_ORDER_LIFECYCLE.allows(self.status, "mark_model_case")
+
+
+_W = WorkOrder.Status
+WORK_ORDER_LIFECYCLE = Lifecycle("work order", tuple(_W.values), {
+    "flag_for_consultation": event([_W.OPEN]),
+    # When the last department finishes (done or re-routed away).
+    "resolve": event([_W.OPEN], _W.RESOLVED),
+    # The center's review of a resolved work order (办结审核): closed, or work sent back.
+    "close": event([_W.RESOLVED], _W.CLOSED),
+    "send_back": event([_W.RESOLVED], _W.OPEN),
+    "mark_model_case": event([_W.RESOLVED, _W.CLOSED]),
+})
+
 
 class Assignment(models.Model):
     """One department's share of a work order, with its own clock."""
@@ -202,7 +247,6 @@ class Assignment(models.Model):
         ISSUED = "issued", _("Issued")
         IN_PROGRESS = "in_progress", _("In progress")
         PAUSED = "paused", _("Waiting for the enterprise")
-        REPLIED = "replied", _("Replied")
         DONE = "done", _("Done")
         WITHDRAWN = "withdrawn", _("Withdrawn (re-routed)")
 
@@ -213,8 +257,6 @@ class Assignment(models.Model):
         ESCALATED = "escalated", _("Escalated")
         PAUSED = "paused", _("Paused")
         DONE = "done", _("Done")
-
-    OPEN_STATUSES = (Status.ISSUED, Status.IN_PROGRESS, Status.PAUSED)
 
     work_order = models.ForeignKey(
         WorkOrder, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("work order")
@@ -286,6 +328,58 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.work_order} → {self.department}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still the department's to finish (its clock running or paused)."""
+        return ASSIGNMENT_LIFECYCLE.allows(self.status, "move_due_date")
+
+    @property
+    def clock_running(self) -> bool:
+        return ASSIGNMENT_LIFECYCLE.allows(self.status, "sweep")
+
+    @property
+    def clock_paused(self) -> bool:
+        """Stopped while the department waits (the enterprise answers, or a third party)."""
+        return ASSIGNMENT_LIFECYCLE.allows(self.status, "resume")
+
+    @property
+    def can_be_answered(self) -> bool:
+        """Reply, ask for material, mark done: while the clock runs."""
+        return ASSIGNMENT_LIFECYCLE.allows(self.status, "reply")
+
+    @property
+    def can_be_reassigned(self) -> bool:
+        return ASSIGNMENT_LIFECYCLE.allows(self.status, "reassign")
+
+    @property
+    def can_be_stamped(self) -> bool:
+        """Its status allows a stamp (a stamp already in force is the service's other refusal)."""
+        return ASSIGNMENT_LIFECYCLE.allows(self.status, "stamp")
+
+
+_A = Assignment.Status
+_ANSWERABLE = [_A.ISSUED, _A.IN_PROGRESS]
+_OPEN = [_A.ISSUED, _A.IN_PROGRESS, _A.PAUSED]
+ASSIGNMENT_LIFECYCLE = Lifecycle("assignment", tuple(_A.values), {
+    "reply": event(_ANSWERABLE, _A.IN_PROGRESS),
+    # Waiting for the enterprise's material or a third party: the clock stops.
+    "pause": event(_ANSWERABLE, _A.PAUSED),
+    "resume": event([_A.PAUSED], _A.IN_PROGRESS),
+    "complete": event(_ANSWERABLE, _A.DONE),
+    # Re-routed away by the center (the department does not hand work back on its own).
+    "withdraw": event(_OPEN, _A.WITHDRAWN),
+    "reassign": event(_OPEN),
+    # Any move of the due date (extension, minutes): an open assignment only.
+    "move_due_date": event(_OPEN),
+    # A decision needs the clock running or the work done, never a paused or withdrawn share.
+    "stamp": event([_A.ISSUED, _A.IN_PROGRESS, _A.DONE]),
+    # The SLA sweep moves the SLA state of running clocks only.
+    "sweep": event(_ANSWERABLE),
+})
+OPEN_ASSIGNMENT_STATUSES = ASSIGNMENT_LIFECYCLE.statuses_for("move_due_date")
+RUNNING_ASSIGNMENT_STATUSES = ASSIGNMENT_LIFECYCLE.statuses_for("sweep")
+FINISHED_ASSIGNMENT_STATUSES = tuple(s for s in _A.values if s not in OPEN_ASSIGNMENT_STATUSES)
 
 
 class ClockPause(models.Model):
@@ -475,6 +569,15 @@ class Commitment(models.Model):
     def is_fulfilled(self) -> bool:
         return self.fulfilled_at is not None
 
+    @property
+    def can_be_accepted(self) -> bool:
+        """Not yet accepted, and its approval (if any) still in force. Needs ``approval`` loaded."""
+        return self.accepted_at is None and (self.approval_id is None or self.approval.in_force)
+
+    @property
+    def can_be_fulfilled(self) -> bool:
+        return self.fulfilled_at is None
+
 
 class ModelCase(models.Model):
     """A resolved work order marked as a precedent for the next project with the same problem."""
@@ -523,6 +626,7 @@ class RequestEvent(models.Model):
         STAMPED = "stamped", _("Stamped")
         REVOKED = "revoked", _("Stamp revoked")
         FULFILLED = "fulfilled", _("Commitment fulfilled")
+        DUE_DATE_MOVED = "due_date_moved", _("Due date moved")
 
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")

@@ -4,7 +4,17 @@ from __future__ import annotations
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from workorders import permissions
-from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
+from workorders.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    REQUEST_LIFECYCLE,
+    RUNNING_ASSIGNMENT_STATUSES,
+    Assignment,
+    Attachment,
+    RequestEvent,
+    ServiceRequest,
+)
+
+WAITING_FOR_TRIAGE = REQUEST_LIFECYCLE.statuses_for("issue")
 
 # Desk order: the most urgent first (the earliest due date, so overdue ones lead); paused ones last,
 # since their clock is stopped and their due date will move.
@@ -55,7 +65,7 @@ def assignments_for_desk(user, *, include_closed: bool = False, assigned_to_me: 
         "department", "work_order__request__enterprise", "work_order__request__project", "assigned_officer"
     )
     if not include_closed:
-        queryset = queryset.filter(status__in=Assignment.OPEN_STATUSES)
+        queryset = queryset.filter(status__in=OPEN_ASSIGNMENT_STATUSES)
     if assigned_to_me:
         queryset = queryset.filter(assigned_officer__user=user)
     return queryset.order_by(*_URGENCY_ORDER)
@@ -76,7 +86,7 @@ def attachment_for(user, pk: int) -> Attachment:
 def triage_queue() -> QuerySet[ServiceRequest]:
     """Requests waiting for center staff, oldest first."""
     return (
-        ServiceRequest.objects.filter(status=ServiceRequest.Status.SUBMITTED)
+        ServiceRequest.objects.filter(status__in=WAITING_FOR_TRIAGE)
         .select_related("enterprise", "project")
         .order_by("submitted_at", "id")
     )
@@ -112,8 +122,8 @@ def department_workload(today) -> list:
     assignments only (an index holds them by status), one for the departments' names."""
     from departments.models import Department
 
-    running = Q(status__in=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
-    rows = (Assignment.objects.filter(status__in=Assignment.OPEN_STATUSES).values("department_id")
+    running = Q(status__in=RUNNING_ASSIGNMENT_STATUSES)
+    rows = (Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).values("department_id")
             .annotate(open_count=Count("id"), overdue_count=Count("id", filter=running & Q(due_date__lt=today)),
                       escalated_count=Count("id", filter=running & Q(sla_state=Assignment.SlaState.ESCALATED)),
                       paused_count=Count("id", filter=Q(status=Assignment.Status.PAUSED)))
@@ -133,7 +143,7 @@ def request_for_staff(tracking_number: str) -> ServiceRequest:
 
 def recent_requests(limit: int = 20) -> QuerySet[ServiceRequest]:
     return (
-        ServiceRequest.objects.exclude(status=ServiceRequest.Status.SUBMITTED)
+        ServiceRequest.objects.exclude(status__in=WAITING_FOR_TRIAGE)
         .select_related("enterprise", "project")
         .order_by("-submitted_at", "-id")[:limit]
     )

@@ -23,16 +23,21 @@ from departments.models import Department, Officer
 from projects.models import InvestmentProject
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.exceptions import WorkOrderError
-from workorders.models import Assignment, RequestEvent, WorkOrder
+from workorders.models import (
+    OPEN_ASSIGNMENT_STATUSES,
+    RUNNING_ASSIGNMENT_STATUSES,
+    Assignment,
+    RequestEvent,
+    WorkOrder,
+)
 from workorders.permissions import is_center_staff
 from workorders.services._common import record_event, save_as
-from workorders.services.clock import sla_state_for
+from workorders.services.clock import move_due_date
 
 K = AgendaItem.Kind
 # One item per subject (an assignment, a work order, a project) and session; when a subject
 # qualifies twice, the first kind here wins. The order is also the order within a department.
 KIND_ORDER = [K.ESCALATED, K.OVERDUE, K.CONSULTATION, K.READY_TO_STAMP, K.RED_PROJECT, K.CARRIED_OVER, K.OTHER]
-RUNNING = (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS, Assignment.Status.REPLIED)
 INVITATION_LINES = 20
 
 
@@ -148,7 +153,7 @@ def _candidates(session: OfficeHoursSession) -> dict[tuple, _Candidate]:
         if held is None or KIND_ORDER.index(candidate.kind) < KIND_ORDER.index(held.kind):
             found[candidate.key] = candidate
 
-    late = (Assignment.objects.filter(status__in=RUNNING, sla_state__in=[Assignment.SlaState.OVERDUE,
+    late = (Assignment.objects.filter(status__in=RUNNING_ASSIGNMENT_STATUSES, sla_state__in=[Assignment.SlaState.OVERDUE,
                                                                           Assignment.SlaState.ESCALATED])
             .values_list("id", "sla_state", "department_id", "work_order_id", "work_order__request__project_id",
                          "work_order__request__tracking_number", "work_order__request__title", "due_date",
@@ -167,11 +172,11 @@ def _candidates(session: OfficeHoursSession) -> dict[tuple, _Candidate]:
                          issued.date(), enterprise_id=enterprise))
 
     # Every department has replied and no stamp is in force yet on any of them: stamp on the spot.
-    not_replied = Assignment.objects.filter(work_order=OuterRef("pk"), status__in=Assignment.OPEN_STATUSES,
+    not_replied = Assignment.objects.filter(work_order=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATUSES,
                                             replied_at__isnull=True)
     stamped = Assignment.objects.filter(work_order=OuterRef("pk"), approvals__revoked_at__isnull=True,
                                         approvals__isnull=False)
-    still_open = Assignment.objects.filter(work_order=OuterRef("pk"), status__in=Assignment.OPEN_STATUSES)
+    still_open = Assignment.objects.filter(work_order=OuterRef("pk"), status__in=OPEN_ASSIGNMENT_STATUSES)
     ready = (open_orders.filter(Exists(still_open)).exclude(Exists(not_replied)).exclude(Exists(stamped))
              .values_list(*columns))
     for pk, department, project, number, title, issued, enterprise in ready.iterator(chunk_size=5000):
@@ -408,14 +413,15 @@ def add_item(*, actor, session: OfficeHoursSession, title: str, department: Depa
 def record_minutes(*, actor, item: AgendaItem, outcome: str, next_steps: str = "",
                    new_due_date: datetime.date | None = None, concluded: bool = False) -> AgendaItem:
     """The minutes of one item. A new due date moves the item's assignment (or every open assignment
-    of its work order) and is recorded in their history; the enterprise's timeline shows the
-    outcome. An item not concluded is carried over to the next session's agenda. Atomic."""
+    of its work order) through ``move_due_date``, which records it in their history and on the
+    timeline; an item's own assignment that is already finished is refused. The enterprise's
+    timeline shows the outcome. An item not concluded is carried over to the next session's
+    agenda. Atomic."""
     _require_staff(actor)
     if not outcome.strip():
         raise WorkOrderError(_("Write the outcome."), field="outcome")
     if new_due_date is not None and new_due_date <= item.session.date:
         raise WorkOrderError(_("The new due date must be after the session."), field="new_due_date")
-    calendar = get_calendar()
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update().select_related("session").get(pk=item.pk)
         locked.outcome, locked.next_steps = outcome.strip(), next_steps.strip()
@@ -424,16 +430,15 @@ def record_minutes(*, actor, item: AgendaItem, outcome: str, next_steps: str = "
         work_order = locked.work_order or (locked.assignment.work_order if locked.assignment_id else None)
         if new_due_date is not None and work_order is not None:
             targets = ([locked.assignment] if locked.assignment_id else
-                       list(work_order.assignments.filter(status__in=Assignment.OPEN_STATUSES)))
-            for assignment in Assignment.objects.select_for_update().filter(pk__in=[a.pk for a in targets]):
-                old = assignment.due_date
-                assignment.due_date = max(new_due_date, assignment.issued_on)
-                if assignment.status != Assignment.Status.PAUSED:
-                    assignment.sla_state = sla_state_for(assignment.due_date, local_date(), calendar=calendar)
-                    assignment.escalation_level = 1 if assignment.sla_state == Assignment.SlaState.ESCALATED else 0
-                assignment._history_user = actor
-                assignment._change_reason = f"{locked.session.date} office hours: {old} → {assignment.due_date}"
-                assignment.save(update_fields=["due_date", "sla_state", "escalation_level"])
+                       list(work_order.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)))
+            reason = _("%(date)s office hours: %(outcome)s") % {"date": locked.session.date.isoformat(),
+                                                               "outcome": locked.outcome}
+            for assignment in sorted(targets, key=lambda a: a.pk):
+                try:
+                    move_due_date(actor=actor, assignment=assignment, reason=reason,
+                                  new_due_date=max(new_due_date, assignment.issued_on))
+                except WorkOrderError as error:
+                    raise WorkOrderError(error.message, code=error.code, field="new_due_date") from error
         if work_order is not None:
             text = locked.outcome + (f"\n{locked.next_steps}" if locked.next_steps else "")
             record_event(request=work_order.request, kind=RequestEvent.Kind.OFFICE_HOURS, actor=actor, text=text,

@@ -2,6 +2,7 @@
 from workorders.services.clock import (
     compute_due_date,
     extend_due_date,
+    move_due_date,
     pause_assignment,
     resume_assignment,
     sla_state_for,
@@ -23,6 +24,7 @@ __all__ = [
     "fulfil_commitment",
     "issue_work_order",
     "mark_model_case",
+    "move_due_date",
     "link_project",
     "merge_request",
     "pause_assignment",

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.exceptions import WorkOrderError
-from workorders.models import Assignment, ClockPause
-
-PAUSABLE_STATUSES = (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS)
+from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, ClockPause, RequestEvent
+from workorders.permissions import can_reassign, can_work_on, is_center_staff
+from workorders.services._common import record_event, save_as
 
 
 def sla_working_days_for(kind: str) -> int:
@@ -55,16 +55,19 @@ def pause_assignment(
 ) -> ClockPause:
     """Stop the assignment's clock while the department waits (for material or a third party).
 
-    Atomic; locks the assignment row. Raises ``WorkOrderError`` unless the assignment is issued
-    or in progress. The pause records its reason and who asked; history names the actor.
+    Atomic; locks the assignment row. Raises ``WorkOrderError`` unless the actor is of the
+    assignment's department or center staff, and unless its clock is running (the lifecycle's
+    ``pause``). The pause records its reason and who asked; history names the actor.
     """
     at = at or timezone.now()
+    if not (can_work_on(actor, assignment) or is_center_staff(actor)):
+        raise WorkOrderError(_("Only the department or center staff can stop this clock."), code="forbidden")
     if reason not in ClockPause.Reason.values:
         raise WorkOrderError(_("Choose why the clock stops."), code="pause_reason")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        if locked.status not in PAUSABLE_STATUSES:
-            raise WorkOrderError(_("Only an open assignment whose clock is running can be paused."), code="not_running")
+        new_status = ASSIGNMENT_LIFECYCLE.require(
+            locked.status, "pause", _("Only an open assignment whose clock is running can be paused."), code="not_running")
         pause = ClockPause(
             assignment=locked,
             reason=reason,
@@ -75,7 +78,7 @@ def pause_assignment(
         )
         pause._history_user = actor
         pause.save()
-        locked.status = Assignment.Status.PAUSED
+        locked.status = new_status
         locked.sla_state = Assignment.SlaState.PAUSED
         locked._history_user = actor
         locked.save(update_fields=["status", "sla_state"])
@@ -87,13 +90,17 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
     """Restart a paused assignment's clock and move its due date by the working days it stood still.
 
     The paused span counts the working days d with paused_on < d <= resumed_on. Atomic; locks the
-    assignment row. Raises ``WorkOrderError`` unless the assignment is paused.
+    assignment row. Raises ``WorkOrderError`` unless the actor is of the enterprise that was asked,
+    of the department or center staff, and unless the assignment is paused.
     """
     at = at or timezone.now()
+    if not (_acts_for_assignments_enterprise(actor, assignment) or can_work_on(actor, assignment)
+            or is_center_staff(actor)):
+        raise WorkOrderError(_("You cannot restart this clock."), code="forbidden")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        if locked.status != Assignment.Status.PAUSED:
-            raise WorkOrderError(_("This assignment's clock is not paused."), code="not_paused")
+        new_status = ASSIGNMENT_LIFECYCLE.require(locked.status, "resume", _("This assignment's clock is not paused."),
+                                                  code="not_paused")
         pause = ClockPause.objects.select_for_update().get(assignment=locked, ended_at__isnull=True)
         calendar = get_calendar()
         pause.ended_at = at
@@ -103,7 +110,7 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
         pause.save(update_fields=["ended_at", "ended_on", "working_days"])
         locked.due_date = calendar.add_working_days(locked.due_date, pause.working_days)
         locked.paused_working_days += pause.working_days
-        locked.status = Assignment.Status.IN_PROGRESS
+        locked.status = new_status
         locked.sla_state = sla_state_for(locked.due_date, pause.ended_on, calendar=calendar)
         locked._history_user = actor
         locked.save(update_fields=["due_date", "paused_working_days", "status", "sla_state"])
@@ -111,34 +118,69 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
     return assignment
 
 
+def _acts_for_assignments_enterprise(actor, assignment: Assignment) -> bool:
+    return bool(actor and actor.is_authenticated and actor.is_active) and \
+        assignment.work_order.request.enterprise.users.filter(pk=actor.pk).exists()
+
+
+def may_move_due_date(actor, assignment: Assignment) -> bool:
+    """Center staff, and the heads of the assignment's department, may move its due date."""
+    return is_center_staff(actor) or can_reassign(actor, assignment)
+
+
+def move_due_date(*, actor, assignment: Assignment, reason: str, new_due_date: datetime.date | None = None,
+                  working_days: int | None = None, calendar: WorkCalendar | None = None,
+                  today: datetime.date | None = None) -> Assignment:
+    """The one way an assignment's due date moves, for any reason (an extension, office-hours minutes).
+
+    Give either the ``new_due_date`` or the ``working_days`` to add. Atomic; locks the row. Refuses
+    (``WorkOrderError``) an actor who may not (``may_move_due_date``), an empty reason, a date before
+    the issue day, and a finished assignment (the lifecycle's ``move_due_date``). Records the move
+    with its reason in the assignment's history and on the request's timeline (the enterprise sees
+    the department and the new date), and judges the SLA state again at once, one way for every
+    reason: a running clock takes the state of the new date; the escalation level is 1 exactly when
+    the new date leaves the assignment escalated, else 0 (as the sweep sets it); a paused clock stays
+    paused.
+    """
+    if not may_move_due_date(actor, assignment):
+        raise WorkOrderError(_("Only center staff or a head of this department can move a due date."), code="forbidden")
+    if not reason.strip():
+        raise WorkOrderError(_("Say why the due date moves."), code="reason", field="reason")
+    if (new_due_date is None) == (working_days is None):
+        raise ValueError("Give either new_due_date or working_days.")
+    calendar = calendar or get_calendar()
+    today = today or local_date()
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().select_related("work_order__request").get(pk=assignment.pk)
+        ASSIGNMENT_LIFECYCLE.require(locked.status, "move_due_date",
+                                     _("The due date of a finished assignment cannot move."))
+        old = locked.due_date
+        new = calendar.add_working_days(old, working_days) if working_days is not None else new_due_date
+        if new < locked.issued_on:
+            raise WorkOrderError(_("The due date cannot be before the day the work was issued."),
+                                 code="before_issue", field="new_due_date")
+        locked.due_date = new
+        by_date = sla_state_for(new, today, calendar=calendar)
+        if locked.clock_running:
+            locked.sla_state = by_date
+        locked.escalation_level = 1 if by_date == Assignment.SlaState.ESCALATED else 0
+        locked._change_reason = f"{old.isoformat()} → {new.isoformat()}: {reason.strip()}"[:100]
+        save_as(locked, actor, update_fields=["due_date", "sla_state", "escalation_level"])
+        record_event(request=locked.work_order.request, kind=RequestEvent.Kind.DUE_DATE_MOVED, actor=actor,
+                     assignment=locked, text=reason.strip(), due_date=new)
+    assignment.refresh_from_db()
+    return assignment
+
+
 def extend_due_date(*, actor, assignment: Assignment, working_days: int, reason: str,
                     calendar: WorkCalendar | None = None) -> Assignment:
-    """Give an open assignment ``working_days`` more working days, with a reason kept in history.
-
-    Heads of the assignment's department and center staff may. The SLA state is judged again at
-    once from the new due date (the sweep would do the same at its next run). Atomic; locks the row.
-    """
-    from workorders.permissions import can_reassign, is_center_staff
-
-    if not (is_center_staff(actor) or can_reassign(actor, assignment)):
+    """Give an open assignment ``working_days`` more working days (1 to 60), with a reason: a move of
+    the due date through ``move_due_date``, which records it and judges the SLA state again."""
+    if not may_move_due_date(actor, assignment):
         raise WorkOrderError(_("Only center staff or a head of this department can extend a due date."), code="forbidden")
     if not reason.strip():
         raise WorkOrderError(_("Say why the due date is extended."), code="reason", field="reason")
     if not 1 <= working_days <= 60:
         raise WorkOrderError(_("Extend by 1 to 60 working days."), code="working_days", field="working_days")
-    calendar = calendar or get_calendar()
-    with transaction.atomic():
-        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        if locked.status not in Assignment.OPEN_STATUSES:
-            raise WorkOrderError(_("Only an open assignment can be extended."), code="not_open")
-        old = locked.due_date
-        locked.due_date = calendar.add_working_days(old, working_days)
-        if locked.status != Assignment.Status.PAUSED:
-            locked.sla_state = sla_state_for(locked.due_date, local_date(), calendar=calendar)
-            if locked.sla_state != Assignment.SlaState.ESCALATED:
-                locked.escalation_level = 0
-        locked._history_user = actor
-        locked._change_reason = f"{old.isoformat()} → {locked.due_date.isoformat()}: {reason.strip()}"[:100]
-        locked.save(update_fields=["due_date", "sla_state", "escalation_level"])
-    assignment.refresh_from_db()
-    return assignment
+    return move_due_date(actor=actor, assignment=assignment, reason=reason, working_days=working_days,
+                         calendar=calendar)

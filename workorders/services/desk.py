@@ -8,13 +8,19 @@ from django.utils.translation import gettext as _
 from departments.models import Officer
 from workdays.calendar import get_calendar, local_date
 from workorders.exceptions import WorkOrderError
-from workorders.models import Assignment, ClockPause, RequestEvent, ServiceRequest, WorkOrder
+from workorders.models import (
+    ASSIGNMENT_LIFECYCLE,
+    OPEN_ASSIGNMENT_STATUSES,
+    REQUEST_LIFECYCLE,
+    WORK_ORDER_LIFECYCLE,
+    Assignment,
+    ClockPause,
+    RequestEvent,
+    WorkOrder,
+)
 from workorders.permissions import can_reassign, can_work_on
 from workorders.services._common import record_event, save_as, tell_enterprise
 from workorders.services.clock import pause_assignment
-
-OPEN = Assignment.OPEN_STATUSES
-
 
 def _note_first_answer(assignment: Assignment, on) -> None:
     """Store the working days from issue to the department's first answer (for the response rate),
@@ -23,13 +29,13 @@ def _note_first_answer(assignment: Assignment, on) -> None:
         response_working_days=get_calendar().working_days_between(assignment.issued_on, on))
 
 
-def _locked_for_work(actor, assignment: Assignment, *, statuses=OPEN) -> Assignment:
+def _locked_for_work(actor, assignment: Assignment, *, event: str) -> tuple[Assignment, str]:
+    """The assignment locked, and the status the lifecycle's ``event`` leads it to; refuses another
+    department's assignment and an event its status does not allow."""
     if not can_work_on(actor, assignment):
         raise WorkOrderError(_("This assignment belongs to another department."), code="forbidden")
     locked = Assignment.objects.select_for_update().select_related("work_order__request").get(pk=assignment.pk)
-    if locked.status not in statuses:
-        raise WorkOrderError(_("This assignment is not open for that."), code="wrong_status")
-    return locked
+    return locked, ASSIGNMENT_LIFECYCLE.require(locked.status, event, _("This assignment is not open for that."))
 
 
 def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignment:
@@ -37,9 +43,8 @@ def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignme
     if not text.strip():
         raise WorkOrderError(_("Write the reply."), code="empty", field="text")
     with transaction.atomic():
-        locked = _locked_for_work(actor, assignment, statuses=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
+        locked, locked.status = _locked_for_work(actor, assignment, event="reply")
         locked.reply, locked.replied_at, locked.replied_by = text.strip(), timezone.now(), actor
-        locked.status = Assignment.Status.IN_PROGRESS
         save_as(locked, actor, update_fields=["reply", "replied_at", "replied_by", "status"])
         _note_first_answer(locked, local_date(locked.replied_at))
         request = locked.work_order.request
@@ -55,7 +60,7 @@ def request_material(*, actor, assignment: Assignment, text: str) -> Assignment:
     if not text.strip():
         raise WorkOrderError(_("Say what material is needed."), code="empty", field="text")
     with transaction.atomic():
-        locked = _locked_for_work(actor, assignment, statuses=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
+        locked, _paused = _locked_for_work(actor, assignment, event="pause")
         pause_assignment(actor=actor, assignment=locked, reason=ClockPause.Reason.WAITING_FOR_MATERIAL, note=text.strip())
         _note_first_answer(locked, local_date())
         request = locked.work_order.request
@@ -72,13 +77,13 @@ def complete_assignment(*, actor, assignment: Assignment, text: str = "") -> Ass
     departments finishing at once resolve it exactly once."""
     with transaction.atomic():
         WorkOrder.objects.select_for_update().get(pk=assignment.work_order_id)
-        locked = _locked_for_work(actor, assignment, statuses=(Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS))
+        locked, done = _locked_for_work(actor, assignment, event="complete")
         now = timezone.now()
         if text.strip():
             locked.reply, locked.replied_at, locked.replied_by = text.strip(), now, actor
         if not locked.reply:
             raise WorkOrderError(_("Reply before marking the assignment done."), code="no_reply", field="text")
-        locked.status, locked.sla_state, locked.closed_at = Assignment.Status.DONE, Assignment.SlaState.DONE, now
+        locked.status, locked.sla_state, locked.closed_at = done, Assignment.SlaState.DONE, now
         calendar = get_calendar()
         locked.closed_on = local_date(now)
         locked.working_days_taken = max(
@@ -94,12 +99,12 @@ def complete_assignment(*, actor, assignment: Assignment, text: str = "") -> Ass
 
 
 def _resolve_if_all_done(*, actor, work_order: WorkOrder, now) -> None:
-    if work_order.assignments.exclude(status__in=(Assignment.Status.DONE, Assignment.Status.WITHDRAWN)).exists():
+    if work_order.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES).exists():
         return
-    work_order.status, work_order.resolved_at = WorkOrder.Status.RESOLVED, now
+    work_order.status, work_order.resolved_at = WORK_ORDER_LIFECYCLE.require(work_order.status, "resolve"), now
     save_as(work_order, actor, update_fields=["status", "resolved_at"])
     request = work_order.request
-    request.status, request.resolved_at = ServiceRequest.Status.RESOLVED, now
+    request.status, request.resolved_at = REQUEST_LIFECYCLE.require(request.status, "resolve"), now
     save_as(request, actor, update_fields=["status", "resolved_at"])
     record_event(request=request, kind=RequestEvent.Kind.RESOLVED, actor=actor)
     tell_enterprise(request=request, subject=_("Request %(number)s resolved") % {"number": request.tracking_number},
@@ -114,7 +119,7 @@ def reassign_assignment(*, actor, assignment: Assignment, officer: Officer) -> A
     if officer.department_id != assignment.department_id or not officer.is_active:
         raise WorkOrderError(_("Choose an active officer of this department."), code="officer", field="officer")
     with transaction.atomic():
-        locked = _locked_for_work(actor, assignment)
+        locked, _same = _locked_for_work(actor, assignment, event="reassign")
         locked.assigned_officer = officer
         save_as(locked, actor, update_fields=["assigned_officer"])
         record_event(request=locked.work_order.request, kind=RequestEvent.Kind.REASSIGNED, actor=actor,

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workorders.exceptions import WorkOrderError
-from workorders.models import ModelCase, ProblemTag, WorkOrder
+from workorders.models import WORK_ORDER_LIFECYCLE, ModelCase, ProblemTag, WorkOrder
 from workorders.permissions import is_center_staff
 from workorders.services._common import save_as
 
@@ -33,8 +33,8 @@ def mark_model_case(*, actor, work_order: WorkOrder, title: str, summary: str, t
         raise WorkOrderError(_("Choose at least one problem tag."), code="tags", field="tags")
     with transaction.atomic():
         locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
-        if locked.status != WorkOrder.Status.RESOLVED:
-            raise WorkOrderError(_("Only a resolved work order can become a model case."), code="not_resolved")
+        WORK_ORDER_LIFECYCLE.require(locked.status, "mark_model_case",
+                                     _("Only a resolved work order can become a model case."), code="not_resolved")
         if ModelCase.objects.filter(work_order=locked).exists():
             raise WorkOrderError(_("This work order is already a model case."), code="exists")
         case = save_as(ModelCase(work_order=locked, title=title.strip(), summary=summary.strip(), marked_by=actor), actor)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from projects.models import InvestmentProject
 from workdays.calendar import local_date
 from workorders.exceptions import WorkOrderError
-from workorders.models import Assignment, RequestEvent, ServiceRequest
+from workorders.models import ASSIGNMENT_LIFECYCLE, REQUEST_LIFECYCLE, Assignment, RequestEvent, ServiceRequest
 from workorders.services._common import atomic_with_files, record_event, save_as, store_attachments, tell_department, tell_enterprise
 from workorders.services.clock import resume_assignment
 from workorders.uploads import check_files
@@ -120,8 +120,8 @@ def provide_material(*, actor, assignment: Assignment, text: str, files: list[tu
     existing = sum(request.attachments.values_list("size", flat=True))
     checked = check_files(list(files), already_bytes=existing)
     with atomic_with_files() as written:
-        if Assignment.objects.select_for_update().get(pk=assignment.pk).status != Assignment.Status.PAUSED:
-            raise WorkOrderError(_("This department is not waiting for material."), code="not_paused")
+        ASSIGNMENT_LIFECYCLE.require(Assignment.objects.select_for_update().get(pk=assignment.pk).status, "resume",
+                                     _("This department is not waiting for material."), code="not_paused")
         resume_assignment(actor=actor, assignment=assignment)
         event = record_event(request=request, kind=RequestEvent.Kind.MATERIAL_PROVIDED, actor=actor,
                              assignment=assignment, text=text.strip(), due_date=assignment.due_date)
@@ -143,8 +143,8 @@ def rate_request(*, actor, request: ServiceRequest, rating: int, comment: str = 
         raise WorkOrderError(_("Choose a rating from 1 to 5."), code="rating", field="rating")
     with transaction.atomic():
         locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != ServiceRequest.Status.RESOLVED:
-            raise WorkOrderError(_("A request can be rated once it is resolved."), code="not_resolved")
+        REQUEST_LIFECYCLE.require(locked.status, "rate", _("A request can be rated once it is resolved."),
+                                  code="not_resolved")
         if locked.rating is not None:
             raise WorkOrderError(_("This request has already been rated."), code="already_rated")
         locked.rating, locked.rating_comment, locked.rated_at = rating, comment.strip(), timezone.now()

@@ -35,11 +35,10 @@ from django.utils.translation import ngettext
 
 from center import roles
 from workdays.calendar import WorkCalendar, get_calendar, local_date
-from workorders.models import Assignment, Commitment, SlaTransition
+from workorders.models import RUNNING_ASSIGNMENT_STATUSES, Assignment, Commitment, SlaTransition
 
 ADVISORY_LOCK_KEY = 7_305_001  # any constant shared by all sweeps
 DIGEST_LINES = 20
-SWEPT_STATUSES = (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS, Assignment.Status.REPLIED)
 S = Assignment.SlaState
 
 
@@ -117,7 +116,7 @@ def run_sweep(*, today: datetime.date | None = None, now: datetime.datetime | No
 def _sweep_assignments(cursor, t: Thresholds, sweep: uuid.UUID, now) -> int:
     table, log = Assignment._meta.db_table, SlaTransition._meta.db_table
     case, case_params = _state_case(t, escalate=True)
-    statuses = list(SWEPT_STATUSES)
+    statuses = list(RUNNING_ASSIGNMENT_STATUSES)
     marks = ", ".join(["%s"] * len(statuses))
     cursor.execute(
         f"INSERT INTO {log} (sweep, assignment_id, commitment_id, from_state, to_state, at) "

@@ -12,11 +12,10 @@ from departments.models import Officer
 from workdays.calendar import local_date
 from workorders import signing
 from workorders.exceptions import WorkOrderError
-from workorders.models import Approval, Assignment, Commitment, RequestEvent, StampCounter
+from workorders.models import ASSIGNMENT_LIFECYCLE, Approval, Assignment, Commitment, RequestEvent, StampCounter
 from workorders.permissions import can_reassign, can_work_on
 from workorders.services._common import record_event, save_as, tell_department, tell_enterprise
 
-STAMPABLE = (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS, Assignment.Status.REPLIED, Assignment.Status.DONE)
 
 
 def next_serial(department, year: int) -> str:
@@ -92,8 +91,7 @@ def stamp_assignment(*, actor, assignment: Assignment, decision: str, conditions
             locked = (Assignment.objects.select_for_update(of=("self",))
                       .select_related("department", "work_order__request__enterprise", "work_order__request__project")
                       .get(pk=assignment.pk))
-            if locked.status not in STAMPABLE:
-                raise WorkOrderError(_("This assignment cannot be stamped."), code="wrong_status")
+            ASSIGNMENT_LIFECYCLE.require(locked.status, "stamp", _("This assignment cannot be stamped."))
             if locked.approvals.filter(revoked_at__isnull=True).exists():
                 raise WorkOrderError(_("This assignment already carries a stamp in force."), code="stamped")
             now = timezone.now()

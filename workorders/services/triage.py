@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from departments.models import Department
 from projects.models import InvestmentProject
 from workorders.exceptions import WorkOrderError
-from workorders.models import RequestEvent, ServiceRequest, WorkOrder
+from workorders.models import REQUEST_LIFECYCLE, WORK_ORDER_LIFECYCLE, RequestEvent, ServiceRequest, WorkOrder
 from workorders.permissions import is_center_staff
 from workorders.services._common import record_event, save_as, tell_department, tell_enterprise
 from workorders.services.work_orders import issue_work_order
@@ -20,11 +20,12 @@ def _require_staff(actor):
         raise WorkOrderError(_("Only center staff can triage requests."), code="forbidden")
 
 
-def _locked_submitted(request: ServiceRequest) -> ServiceRequest:
+def _locked_for(request: ServiceRequest, event: str) -> tuple[ServiceRequest, str]:
+    """The request locked, and the status the triage ``event`` leads it to (only a request waiting
+    for triage allows one)."""
     locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status != ServiceRequest.Status.SUBMITTED:
-        raise WorkOrderError(_("This request has already been triaged."), code="not_submitted")
-    return locked
+    return locked, REQUEST_LIFECYCLE.require(locked.status, event, _("This request has already been triaged."),
+                                             code="not_submitted")
 
 
 def link_project(*, actor, request: ServiceRequest, project: InvestmentProject) -> ServiceRequest:
@@ -33,7 +34,7 @@ def link_project(*, actor, request: ServiceRequest, project: InvestmentProject) 
     if project.enterprise_id != request.enterprise_id:
         raise WorkOrderError(_("The project belongs to another enterprise."), code="foreign_project", field="project")
     with transaction.atomic():
-        locked = _locked_submitted(request)
+        locked, _same = _locked_for(request, "link_project")
         locked.project = project
         save_as(locked, actor, update_fields=["project"])
         record_event(request=locked, kind=RequestEvent.Kind.PROJECT_LINKED, actor=actor, text=project.name)
@@ -86,6 +87,8 @@ def flag_for_consultation(*, actor, work_order: WorkOrder, flagged: bool = True)
     _require_staff(actor)
     with transaction.atomic():
         locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+        WORK_ORDER_LIFECYCLE.require(locked.status, "flag_for_consultation",
+                                     _("Only an open work order can be flagged for consultation."))
         if locked.needs_consultation != flagged:
             locked.needs_consultation = flagged
             save_as(locked, actor, update_fields=["needs_consultation"])
@@ -101,8 +104,8 @@ def reject_request(*, actor, request: ServiceRequest, reason: str) -> ServiceReq
     if not reason.strip():
         raise WorkOrderError(_("Give the reason the enterprise will read."), code="reason", field="reason")
     with transaction.atomic():
-        locked = _locked_submitted(request)
-        locked.status, locked.decision_reason = ServiceRequest.Status.REJECTED, reason.strip()
+        locked, rejected = _locked_for(request, "reject")
+        locked.status, locked.decision_reason = rejected, reason.strip()
         save_as(locked, actor, update_fields=["status", "decision_reason"])
         record_event(request=locked, kind=RequestEvent.Kind.REJECTED, actor=actor, text=locked.decision_reason)
         tell_enterprise(request=locked, subject=_("Request %(number)s was not accepted") % {"number": locked.tracking_number},
@@ -116,13 +119,13 @@ def merge_request(*, actor, request: ServiceRequest, into: ServiceRequest, reaso
     _require_staff(actor)
     if into.pk == request.pk or into.enterprise_id != request.enterprise_id:
         raise WorkOrderError(_("Merge only into another request of the same enterprise."), code="merge_target", field="into")
-    if into.status in (ServiceRequest.Status.REJECTED, ServiceRequest.Status.MERGED):
+    if not REQUEST_LIFECYCLE.allows(into.status, "receive_merge"):
         raise WorkOrderError(_("That request is closed; choose an open one."), code="merge_target", field="into")
     if not reason.strip():
         raise WorkOrderError(_("Give the reason the enterprise will read."), code="reason", field="reason")
     with transaction.atomic():
-        locked = _locked_submitted(request)
-        locked.status, locked.duplicate_of, locked.decision_reason = ServiceRequest.Status.MERGED, into, reason.strip()
+        locked, merged = _locked_for(request, "merge")
+        locked.status, locked.duplicate_of, locked.decision_reason = merged, into, reason.strip()
         save_as(locked, actor, update_fields=["status", "duplicate_of", "decision_reason"])
         record_event(request=locked, kind=RequestEvent.Kind.MERGED, actor=actor,
                      text=f"{into.tracking_number}: {locked.decision_reason}")

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import Department
 from workdays.calendar import get_calendar, local_date
 from workorders.exceptions import WorkOrderError
-from workorders.models import Assignment, ServiceRequest, WorkOrder
+from workorders.models import REQUEST_LIFECYCLE, Assignment, ServiceRequest, WorkOrder
+from workorders.permissions import is_center_staff
 from workorders.services.clock import sla_state_for, sla_working_days_for
 
 
@@ -30,17 +31,20 @@ def issue_work_order(
 
     Atomic; locks the request row, so a double issue creates one work order. Each department gets
     one assignment due ``sla_working_days_for(request.kind)`` working days after the issue date.
-    Raises ``WorkOrderError`` when the request is not waiting for triage, has no project, or no
-    lead department. History names the actor.
+    Raises ``WorkOrderError`` when the actor is not center staff, the request is not waiting for
+    triage, has no project, or no lead department. History names the actor.
     """
+    if not is_center_staff(actor):
+        raise WorkOrderError(_("Only center staff can issue work orders."), code="forbidden")
     at = at or timezone.now()
     departments = [lead_department, *[d for d in co_departments if d.pk != lead_department.pk]]
     if len({d.pk for d in departments}) != len(departments):
         raise WorkOrderError(_("Each department can be chosen only once."), code="duplicate_department")
     with transaction.atomic():
         locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != ServiceRequest.Status.SUBMITTED:
-            raise WorkOrderError(_("A work order can be issued only for a request waiting for triage."), code="not_submitted")
+        issued = REQUEST_LIFECYCLE.require(locked.status, "issue",
+                                           _("A work order can be issued only for a request waiting for triage."),
+                                           code="not_submitted")
         if locked.project_id is None:
             raise WorkOrderError(_("Link the request to its project before issuing a work order."), code="no_project")
         work_order = WorkOrder(
@@ -72,7 +76,7 @@ def issue_work_order(
             )
             assignment._history_user = actor
             assignment.save()
-        locked.status = ServiceRequest.Status.IN_PROGRESS
+        locked.status = issued
         locked._history_user = actor
         locked.save(update_fields=["status"])
     request.refresh_from_db()

@@ -3,9 +3,11 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import IntegrityError
 
-from departments.tests.factories import DepartmentFactory
+from center import roles
+from departments.tests.factories import DepartmentFactory, OfficerFactory
 from projects.tests.factories import UserFactory
 from workdays.calendar import get_calendar
 from workorders.exceptions import WorkOrderError
@@ -23,7 +25,10 @@ def at(year, month, day, hour=10):
 
 @pytest.fixture
 def staff():
-    return UserFactory(username="staff-clock")
+    """Center staff: the services check who acts (issuing is theirs; they may stop and restart a clock)."""
+    user = UserFactory(username="staff-clock")
+    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
+    return user
 
 
 @pytest.fixture
@@ -104,7 +109,7 @@ def test_pause_and_resume_across_national_day_moves_the_due_date(staff, departme
     # 10-09 (8), Saturday 10-10 (9), 10-12 (10).
     assert assignment.due_date == D(2026, 10, 12)
 
-    officer = UserFactory(username="officer-clock")
+    officer = OfficerFactory(department=departments[0], user=UserFactory(username="officer-clock")).user
     pause = pause_assignment(actor=officer, assignment=assignment, reason=ClockPause.Reason.WAITING_FOR_MATERIAL, note="请补充消防方案", at=at(2026, 9, 29))
     assert assignment.status == Assignment.Status.PAUSED
     assert assignment.sla_state == Assignment.SlaState.PAUSED

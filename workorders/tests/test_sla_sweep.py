@@ -157,6 +157,7 @@ def test_paused_and_done_stand_aside_and_a_resumed_one_is_judged_by_its_moved_da
     assert (paused.sla_state, done.sla_state) == (S.PAUSED, S.DONE)
     # A running assignment due today is paused for a week, then resumed: its due date moves past today.
     user = UserFactory()
+    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
     running = _assignment(TODAY, department=department)
     started = timezone.now() - datetime.timedelta(days=7)
     pause_assignment(actor=user, assignment=running, reason="material", at=started)

@@ -54,7 +54,7 @@ def _request(request, tracking_number) -> ServiceRequest:
 
 
 def _page(request, service_request, *, status=200, **forms):
-    waiting = service_request.status == ServiceRequest.Status.SUBMITTED
+    waiting = service_request.is_waiting_for_triage
     work_order = getattr(service_request, "work_order", None)
     initial_issue = {"problem": service_request.description}
     similar = selectors.similar_cases(service_request) if waiting else []
@@ -79,7 +79,7 @@ def _page(request, service_request, *, status=200, **forms):
         "mechanisms": _mechanisms_for(service_request, similar) if waiting else [],
         "reuse": reuse,
         "case_form": forms.get("case_form") or ModelCaseForm(prefix="case", initial={"title": service_request.title}),
-        "can_mark_case": work_order is not None and work_order.status == work_order.Status.RESOLVED
+        "can_mark_case": work_order is not None and work_order.can_be_model_case
         and not hasattr(work_order, "model_case"),
     }
     return render(request, "center/request.html", context, status=status)

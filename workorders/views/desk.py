@@ -47,7 +47,7 @@ def assignment_list(request):
     calendar, today = get_calendar(), local_date()
     for assignment in page:
         assignment.days_left = (
-            calendar.working_days_left(assignment.due_date, today) if assignment.status in Assignment.OPEN_STATUSES else None
+            calendar.working_days_left(assignment.due_date, today) if assignment.is_open else None
         )
     return render(request, "desk/list.html", {
         "page": page, "is_head": is_head, "show_closed": show_closed, "mine": mine, "state": state,
@@ -66,7 +66,7 @@ def _assignment(request, pk) -> Assignment:
 def _detail(request, assignment, *, status=200, **forms):
     service_request = assignment.work_order.request
     today = local_date()
-    days_left = get_calendar().working_days_left(assignment.due_date, today) if assignment.status in Assignment.OPEN_STATUSES else None
+    days_left = get_calendar().working_days_left(assignment.due_date, today) if assignment.is_open else None
     can_reassign = permissions.can_reassign(request.user, assignment)
     context = {
         "assignment": assignment,
@@ -75,7 +75,7 @@ def _detail(request, assignment, *, status=200, **forms):
         "events": selectors.timeline(service_request, include_internal=True),
         "others": selectors.request_assignments(service_request).exclude(pk=assignment.pk),
         "pauses": assignment.pauses.order_by("started_at"),
-        "is_open": assignment.status in (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS),
+        "is_open": assignment.can_be_answered,
         "reply_form": forms.get("reply_form") or DeskTextForm(prefix="reply"),
         "material_form": forms.get("material_form") or DeskTextForm(prefix="material"),
         "done_form": forms.get("done_form") or DeskTextForm(prefix="done"),
@@ -86,8 +86,7 @@ def _detail(request, assignment, *, status=200, **forms):
         "extend_form": (forms.get("extend_form") or ExtendDueDateForm(prefix="extend")) if can_reassign else None,
         "approvals": assignment.approvals.order_by("-stamped_at"),
         "stamp_form": forms.get("stamp_form") or StampForm(prefix="stamp"),
-        "can_stamp": not assignment.approvals.filter(revoked_at__isnull=True).exists()
-        and assignment.status != Assignment.Status.WITHDRAWN,
+        "can_stamp": assignment.can_be_stamped and not assignment.approvals.filter(revoked_at__isnull=True).exists(),
         "revoke_form": forms.get("revoke_form") or RevokeForm(prefix="revoke"),
         "commitments": service_request.commitments.filter(department_id=assignment.department_id).order_by("due_date"),
     }

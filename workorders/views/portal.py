@@ -94,7 +94,7 @@ def _detail_context(request, service_request, **extra):
     assignments = list(selectors.request_assignments(service_request))
     for assignment in assignments:
         assignment.days_left = (
-            calendar.working_days_left(assignment.due_date, today) if assignment.status in Assignment.OPEN_STATUSES else None
+            calendar.working_days_left(assignment.due_date, today) if assignment.is_open else None
         )
     context = {
         "req": service_request,
@@ -106,7 +106,7 @@ def _detail_context(request, service_request, **extra):
         "material_form": MaterialForm(),
         "rating_form": RatingForm(),
         "commitment_form": CommitmentForm(),
-        "can_rate": service_request.status == ServiceRequest.Status.RESOLVED and service_request.rating is None,
+        "can_rate": service_request.can_be_rated,
     }
     context.update(extra)
     return context
