@@ -20,7 +20,6 @@ from projects import services as project_services
 from projects.models import Town
 from projects.selectors import enterprises_of, projects_of
 from workorders import permissions
-from workorders.exceptions import WorkOrderError
 from workorders.models import Approval, Commitment
 from workorders.services import stamp_assignment, submit_request
 
@@ -43,10 +42,6 @@ class Pages(pagination.PageNumberPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
-
-
-def _service_error(error: WorkOrderError):
-    return ValidationError({error.field or "non_field_errors": [str(error.message)]})
 
 
 class TownViewSet(viewsets.ReadOnlyModelViewSet):
@@ -141,13 +136,10 @@ class RequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"Idempotency-Key": ["At most 64 characters."]})
         token = f"api:{request.user.pk}:{key}"[:64] if key else None
         files = [(f.name, f.read()) for f in data.get("files", [])]
-        try:
-            created_request, created = submit_request(
-                actor=request.user, project=data["project"], kind=data["kind"], title=data["title"],
-                description=data["description"], requested_completion_date=data.get("requested_completion_date"),
-                files=files, token=token)
-        except WorkOrderError as error:
-            raise _service_error(error)
+        created_request, created = submit_request(
+            actor=request.user, project=data["project"], kind=data["kind"], title=data["title"],
+            description=data["description"], requested_completion_date=data.get("requested_completion_date"),
+            files=files, token=token)
         output = self.get_serializer(self.get_queryset().get(pk=created_request.pk))
         return Response(output.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -185,12 +177,7 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied("This department does not allow stamping through the API.")
         body = serializers.StampRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            approval = stamp_assignment(actor=request.user, assignment=assignment, **body.validated_data)
-        except WorkOrderError as error:
-            if error.code == "forbidden":
-                raise PermissionDenied(str(error.message))
-            raise _service_error(error)
+        approval = stamp_assignment(actor=request.user, assignment=assignment, **body.validated_data)
         return Response(serializers.ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
 
