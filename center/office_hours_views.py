@@ -18,6 +18,7 @@ from center.models import AgendaItem, OfficeHoursSession
 from departments.models import Department
 from workorders import permissions
 from workorders.exceptions import WorkOrderError
+from workorders.views._forms import error_to_form
 from workorders.models import ServiceRequest
 
 
@@ -151,7 +152,7 @@ def minutes(request, pk):
         try:
             services.record_minutes(actor=request.user, item=item, **form.cleaned_data)
         except WorkOrderError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error_to_form(form, error)
         else:
             messages.success(request, _("Minutes saved."))
             return redirect(f"/center/office-hours/{item.session.date:%Y-%m-%d}/#item-{item.pk}")
@@ -179,7 +180,7 @@ def consult(request, tracking_number):
         try:
             services.convene_consultation(actor=request.user, work_order=work_order, session=session, **data)
         except WorkOrderError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error_to_form(form, error)
         else:
             messages.success(request, _("Consultation recorded on the timeline."))
             return redirect("center:request", tracking_number=tracking_number)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from workdays.calendar import local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
+from workorders.views._forms import error_to_form
 from workorders.forms import IssueForm, LinkProjectForm, MergeForm, ModelCaseForm, ReasonForm
 from workorders.models import ServiceRequest
 
@@ -96,7 +97,7 @@ def _run(request, service_request, form_name, form, action, success):
         try:
             action(form.cleaned_data)
         except WorkOrderError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error_to_form(form, error)
         else:
             messages.success(request, success)
             return redirect("center:request", tracking_number=service_request.tracking_number)

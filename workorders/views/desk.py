@@ -18,6 +18,7 @@ from departments.models import Officer
 from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
+from workorders.views._forms import error_to_form
 from workorders.forms import DeskTextForm, ExtendDueDateForm, ReassignForm, RevokeForm, StampForm
 from workorders.models import Assignment, Commitment
 
@@ -106,7 +107,7 @@ def _text_action(request, pk, *, prefix, service, done_message):
         try:
             service(actor=request.user, assignment=assignment, text=form.cleaned_data["text"])
         except WorkOrderError as error:
-            form.add_error("text" if error.field == "text" else None, error.message)
+            error_to_form(form, error)
         else:
             messages.success(request, done_message)
             return redirect("desk:detail", pk=pk)
@@ -145,7 +146,7 @@ def reassign(request, pk):
         try:
             services.reassign_assignment(actor=request.user, assignment=assignment, officer=form.cleaned_data["officer"])
         except WorkOrderError as error:
-            form.add_error("officer" if error.field == "officer" else None, error.message)
+            error_to_form(form, error)
         else:
             messages.success(request, _("Reassigned to %(name)s.") % {"name": form.cleaned_data["officer"].display_name})
             return redirect("desk:detail", pk=pk)
@@ -165,7 +166,7 @@ def extend(request, pk):
             services.extend_due_date(actor=request.user, assignment=assignment,
                                      working_days=form.cleaned_data["working_days"], reason=form.cleaned_data["reason"])
         except WorkOrderError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error_to_form(form, error)
         else:
             assignment.refresh_from_db()
             messages.success(request, _("New due date: %(date)s.") % {"date": assignment.due_date.isoformat()})
@@ -183,7 +184,7 @@ def stamp(request, pk):
         try:
             approval = services.stamp_assignment(actor=request.user, assignment=assignment, **form.cleaned_data)
         except WorkOrderError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            error_to_form(form, error)
         else:
             messages.success(request, _("Stamped: %(serial)s.") % {"serial": approval.serial})
             return redirect("approval", serial=approval.serial)
@@ -204,7 +205,7 @@ def revoke(request, pk, serial):
         try:
             services.revoke_approval(actor=request.user, approval=approval, reason=form.cleaned_data["reason"])
         except WorkOrderError as error:
-            form.add_error("reason" if error.field == "reason" else None, error.message)
+            error_to_form(form, error)
         else:
             messages.success(request, _("Stamp %(serial)s revoked.") % {"serial": serial})
             return redirect("desk:detail", pk=pk)
