@@ -30,6 +30,7 @@ from workorders.models import (
     RequestEvent,
     WorkOrder,
 )
+from core.system import is_system_user, system_user
 from workorders.permissions import is_center_staff
 from workorders.services._common import record_event, save_as
 from workorders.services.clock import move_due_date
@@ -42,7 +43,8 @@ INVITATION_LINES = 20
 
 
 def _require_staff(actor):
-    if actor is not None and not is_center_staff(actor):
+    """Center staff change the office hours; beat's tasks act as the system user."""
+    if not (is_center_staff(actor) or is_system_user(actor)):
         raise WorkOrderError(_("Only center staff can change the office hours."), code="forbidden")
 
 
@@ -65,7 +67,7 @@ def ensure_sessions(*, today: datetime.date | None = None, weeks: int | None = N
     dates = [session_date_for_week(this_monday + datetime.timedelta(weeks=w), calendar) for w in range(weeks + 1)]
     # Today's session exists only if it was made before today; new ones are for the days ahead.
     dates = [d for d in dates if d > today]
-    created = []
+    created, system = [], system_user()
     with transaction.atomic():
         existing = set(OfficeHoursSession.objects.filter(date__in=dates).values_list("date", flat=True))
         members = list(Department.objects.filter(is_permanent_member=True, is_active=True))
@@ -75,7 +77,7 @@ def ensure_sessions(*, today: datetime.date | None = None, weeks: int | None = N
                 continue
             session = OfficeHoursSession(date=day, venue=settings.CENTER_OFFICE_HOURS_VENUE,
                                          starts_at=_start_time())
-            session._history_user = None
+            session._history_user = system
             session.save()
             session.departments.set(members)
             session.staff.set(mobile)
@@ -101,7 +103,7 @@ def prepare_office_hours(*, today: datetime.date | None = None) -> dict:
     session = next_session(today)
     built = None
     if session and (session.date - today).days <= settings.CENTER_AGENDA_BUILD_DAYS_BEFORE:
-        built = build_agenda(actor=None, session=session, today=today)
+        built = build_agenda(actor=system_user(), session=session, today=today)
     return {"sessions_created": len(created), "session": session.date.isoformat() if session else None,
             "agenda": built.as_dict() if built else None}
 
@@ -431,8 +433,8 @@ def record_minutes(*, actor, item: AgendaItem, outcome: str, next_steps: str = "
         if new_due_date is not None and work_order is not None:
             targets = ([locked.assignment] if locked.assignment_id else
                        list(work_order.assignments.filter(status__in=OPEN_ASSIGNMENT_STATUSES)))
-            reason = _("%(date)s office hours: %(outcome)s") % {"date": locked.session.date.isoformat(),
-                                                               "outcome": locked.outcome}
+            # Kept in history and on the timeline as written, read in either language.
+            reason = f"{locked.session.date.isoformat()} 集中办公 office hours: {locked.outcome}"
             for assignment in sorted(targets, key=lambda a: a.pk):
                 try:
                     move_due_date(actor=actor, assignment=assignment, reason=reason,

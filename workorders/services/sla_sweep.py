@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from center import roles
+from core.system import system_user
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.models import RUNNING_ASSIGNMENT_STATUSES, Assignment, Commitment, SlaTransition
 
@@ -102,18 +103,19 @@ def run_sweep(*, today: datetime.date | None = None, now: datetime.datetime | No
     today = today or local_date(now)
     t = thresholds_for(today)
     result = SweepResult(sweep=uuid.uuid4(), today=today)
+    system = system_user()
     with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-            result.assignment_transitions = _sweep_assignments(cursor, t, result.sweep, now)
-            result.commitment_transitions = _sweep_commitments(cursor, t, result.sweep, now)
+            result.assignment_transitions = _sweep_assignments(cursor, t, result.sweep, now, system.pk)
+            result.commitment_transitions = _sweep_commitments(cursor, t, result.sweep, now, system.pk)
         if result.transitions:
             _send_digests(result)
     return result
 
 
-def _sweep_assignments(cursor, t: Thresholds, sweep: uuid.UUID, now) -> int:
+def _sweep_assignments(cursor, t: Thresholds, sweep: uuid.UUID, now, actor_id: int) -> int:
     table, log = Assignment._meta.db_table, SlaTransition._meta.db_table
     case, case_params = _state_case(t, escalate=True)
     statuses = list(RUNNING_ASSIGNMENT_STATUSES)
@@ -133,11 +135,11 @@ def _sweep_assignments(cursor, t: Thresholds, sweep: uuid.UUID, now) -> int:
         f"WHERE status IN ({marks}) AND sla_state <> {case}",
         [*case_params, _day(t.escalate_before), *statuses, *case_params],
     )
-    _record_history(cursor, Assignment, "assignment_id", sweep, now)
+    _record_history(cursor, Assignment, "assignment_id", sweep, now, actor_id)
     return moved
 
 
-def _sweep_commitments(cursor, t: Thresholds, sweep: uuid.UUID, now) -> int:
+def _sweep_commitments(cursor, t: Thresholds, sweep: uuid.UUID, now, actor_id: int) -> int:
     table, log = Commitment._meta.db_table, SlaTransition._meta.db_table
     case, case_params = _state_case(t, escalate=False)
     cursor.execute(
@@ -153,12 +155,12 @@ def _sweep_commitments(cursor, t: Thresholds, sweep: uuid.UUID, now) -> int:
         f"UPDATE {table} SET sla_state = {case} WHERE fulfilled_at IS NULL AND sla_state <> {case}",
         [*case_params, *case_params],
     )
-    _record_history(cursor, Commitment, "commitment_id", sweep, now)
+    _record_history(cursor, Commitment, "commitment_id", sweep, now, actor_id)
     return moved
 
 
-def _record_history(cursor, model, link: str, sweep: uuid.UUID, now) -> None:
-    """One history row per transition, by the system (no user), reason "SLA: from → to", in one INSERT."""
+def _record_history(cursor, model, link: str, sweep: uuid.UUID, now, actor_id: int) -> None:
+    """One history row per transition, by the system user, reason "SLA: from → to", in one INSERT."""
     historical = model.history.model
     columns = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
     source = ", ".join(f"m.{connection.ops.quote_name(c)}" for c in columns)
@@ -166,9 +168,9 @@ def _record_history(cursor, model, link: str, sweep: uuid.UUID, now) -> None:
     concat = "('SLA: ' || t.from_state || ' → ' || t.to_state)"
     cursor.execute(
         f"INSERT INTO {historical._meta.db_table} ({target}, history_date, history_change_reason, history_type, "
-        f"history_user_id) SELECT {source}, %s, {concat}, '~', NULL FROM {model._meta.db_table} m "
+        f"history_user_id) SELECT {source}, %s, {concat}, '~', %s FROM {model._meta.db_table} m "
         f"JOIN {SlaTransition._meta.db_table} t ON t.{link} = m.id WHERE t.sweep = %s",
-        [_when(now), _uuid_param(sweep)],
+        [_when(now), actor_id, _uuid_param(sweep)],
     )
 
 
