@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from center.models import AgendaItem, Consultation, DepartmentMonth, Mechanism, OfficeHoursSession, WorkerHeartbeat
-from workorders.admin import ReadOnlyAdminMixin
+from core.admin_mixins import ReadOnlyAdminMixin
 from workorders.models import Assignment, WorkOrder
 
 

@@ -9,6 +9,6 @@ class CenterConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from center.roles import sync_roles_after_migrate
+        from core.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from center import roles
+from core import roles
 from center.models import Consultation, Mechanism, OfficeHoursSession
 from departments.models import Department, Officer
 from projects.models import Enterprise, InvestmentProject, Town

@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from center import ical, selectors, services
 from center.forms import AddItemForm, ConsultationForm, ItemEditForm, MinutesForm
 from center.models import AgendaItem, OfficeHoursSession
+from core.downloads import download_response
 from departments.models import Department
 from workorders import permissions
 from workorders.exceptions import WorkOrderError
@@ -79,9 +80,7 @@ def agenda_ics(request, date):
         department_id = get_object_or_404(Department, short_code=code).pk
     body = ical.session_calendar(session, ical.export_items(session, department_id))
     name = f"office-hours-{session.date:%Y-%m-%d}{'-' + code if code else ''}.ics"
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(body, filename=name, content_type="text/calendar; charset=utf-8")
 
 
 @login_required

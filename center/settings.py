@@ -138,7 +138,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # How many trusted proxies (nginx, a load balancer) stand before gunicorn, each appending to
 # X-Forwarded-For: the client's address for the lock and the rate limits (center/client_address.py).
 CENTER_PROXY_COUNT = env.int("CENTER_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "center.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 # Center staff, officers and heads are signed out after this many idle seconds (enterprises keep
 # Django's session age); each request starts the count again.
 CENTER_STAFF_SESSION_IDLE_SECONDS = env.int("CENTER_STAFF_SESSION_IDLE_SECONDS", default=30 * 60)

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.downloads import download_response
+
 TEXT, COUNT, PERCENT, DECIMAL, DATE = "text", "count", "percent", "decimal", "date"
 
 
@@ -57,9 +59,8 @@ def csv_response(table: Table, *, suffix: str = "") -> HttpResponse:
     writer.writerow(table.headers())
     for row in table.all_rows():
         writer.writerow(["" if value is None else _plain(value) for value in row])
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename(table, suffix, "csv")}"'
-    return response
+    return download_response(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename=filename(table, suffix, "csv"),
+                             content_type="text/csv; charset=utf-8")
 
 
 def xlsx_response(table: Table, *, suffix: str = "") -> HttpResponse:
@@ -86,10 +87,8 @@ def xlsx_response(table: Table, *, suffix: str = "") -> HttpResponse:
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename(table, suffix, "xlsx")}"'
-    return response
+    return download_response(buffer.getvalue(), filename=filename(table, suffix, "xlsx"),
+                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _plain(value):

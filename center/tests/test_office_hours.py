@@ -10,7 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from center import ical, roles
+from center import ical
+from core import roles
 from center.models import AgendaItem, OfficeHoursSession
 from center.services import (
     add_item,

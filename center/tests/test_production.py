@@ -161,7 +161,7 @@ def test_with_redis_down_the_public_form_is_not_refused(settings):
     (1, "2001:db8::1", "2001:db8::1"),
 ])
 def test_the_client_address_behind_trusted_proxies(settings, rf, proxies, forwarded, expected):
-    from center.client_address import client_address
+    from core.client_address import client_address
 
     settings.CENTER_PROXY_COUNT = proxies
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
@@ -188,7 +188,7 @@ def test_behind_nginx_the_rate_limit_and_the_login_lock_count_each_client(settin
     forged = Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", **nginx)
     assert forged.post("/signup/", {"username": ""}).status_code == 429
 
-    from center import roles
+    from core import roles
     from tests.world import user_in
 
     user_in(roles.ENTERPRISE, "shared-name")

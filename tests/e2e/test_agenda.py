@@ -3,7 +3,7 @@ import datetime
 
 import pytest
 
-from center import roles
+from core import roles
 from center.services import build_agenda
 from center.tests.factories import OfficeHoursSessionFactory
 from departments.tests.factories import DepartmentFactory

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from center import roles
+from core import roles
 from center.services import build_agenda
 from center.tests.factories import OfficeHoursSessionFactory
 from departments.tests.factories import DepartmentFactory, OfficerFactory
