@@ -42,7 +42,7 @@ def main():
     leader, staff = _seed(args.n)
     print(f"{label}: {args.n:,} work orders seeded in {time.perf_counter() - started:.0f} s ({machine()})")
 
-    from center.services.figures import all_months, refresh_figures
+    from center.dashboards.figures import all_months, refresh_figures
 
     rows = []
     with measure() as full:

@@ -119,7 +119,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "center.middleware.StaffSessionTimeout",
-    "center.middleware.TwoFactorRequired",
+    "center.two_factor.middleware.TwoFactorRequired",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: refuses a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
@@ -195,7 +195,7 @@ ASGI_APPLICATION = "center.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'center.sqlite3'}"),
 }
-# A PostgreSQL read replica for the dashboards (center/db_router.py): only the leader's dashboard
+# A PostgreSQL read replica for the dashboards (center/dashboards/db_router.py): only the leader's dashboard
 # and the dashboard exports read from it; everything else uses the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
@@ -203,7 +203,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     # In tests the replica is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["center.db_router.DashboardReplicaRouter"]
+DATABASE_ROUTERS = ["center.dashboards.db_router.DashboardReplicaRouter"]
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the timeout waits for locks.
@@ -340,7 +340,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workorders.tasks.sla_sweep",
         "schedule": env.float("CENTER_SLA_SWEEP_SECONDS", default=300.0),
     },
-    # Recomputes this month's and last month's figures for the dashboards (center.services.figures).
+    # Recomputes this month's and last month's figures for the dashboards (center.dashboards.figures).
     "dashboard-figures": {
         "task": "center.tasks.refresh_dashboard_figures",
         "schedule": env.float("CENTER_DASHBOARD_REFRESH_SECONDS", default=600.0),

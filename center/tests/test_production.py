@@ -100,7 +100,7 @@ def test_each_kind_of_task_goes_to_its_queue():
 
 
 def test_dashboards_read_from_the_replica_and_nothing_else_does(monkeypatch):
-    from center import db_router
+    from center.dashboards import db_router
     from workorders.models import WorkOrder
 
     router = db_router.DashboardReplicaRouter()
@@ -112,7 +112,7 @@ def test_dashboards_read_from_the_replica_and_nothing_else_does(monkeypatch):
     monkeypatch.setattr(db_router, "replica_configured", lambda: False)
     assert inside() == (None, "default")  # no replica configured: the primary
 
-    from center import dashboard_views
+    from center.dashboards import views as dashboard_views
 
     for view in (dashboard_views.leader_dashboard, dashboard_views.leader_export, dashboard_views.center_export):
         assert getattr(view, "reads_from_replica", False) is True, view

@@ -52,6 +52,7 @@ def approval_pdf(request, serial):
         approval = selectors.approval_for(request.user, serial)
     except Approval.DoesNotExist:
         raise Http404
+    # Local: WeasyPrint (and pango under it) is loaded only when someone asks for a PDF.
     from weasyprint import HTML
 
     html = render_to_string("stamps/approval_pdf.html", _approval_context(approval), request=request)

@@ -12,12 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from center import ical, selectors, services
-from center.forms import AddItemForm, ConsultationForm, ItemEditForm, MinutesForm
 from center.models import AgendaItem, OfficeHoursSession
+from center.office_hours import ical, selectors, services
+from center.office_hours.forms import AddItemForm, ConsultationForm, ItemEditForm, MinutesForm
 from core.downloads import download_response
 from departments.models import Department
 from workorders import permissions
+from workorders import selectors as workorder_selectors
 from workorders.exceptions import WorkOrderError
 from workorders.models import ServiceRequest
 
@@ -57,7 +58,7 @@ def agenda(request, date):
     is_staff = permissions.is_center_staff(request.user)
     groups = selectors.agenda_by_department(session, include_removed=is_staff)
     # An officer at the session stamps from here: link each item to the officer's own assignment.
-    mine = selectors.own_assignments_by_work_order(request.user, [i.work_order_id for _d, items in groups
+    mine = workorder_selectors.own_assignments_by_work_order(request.user, [i.work_order_id for _d, items in groups
                                                                   for i in items if i.work_order_id])
     for _department, items in groups:
         for item in items:

@@ -1,6 +1,6 @@
 """The dashboards' tables, each shown as HTML and exported as CSV or Excel from the same rows.
 
-A ``Table`` is built from a selector's aggregate rows (``center.selectors``); the page and the two
+A ``Table`` is built from a selector's aggregate rows (``center.dashboards.selectors``); the page and the two
 exports read the same ``rows``, so what a leader downloads is what they saw. Numbers stay numbers
 in the exports (a rate of 87.5 % is 87.5 in a "%" column), and empty figures stay empty.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.downloads import download_response
@@ -64,6 +65,7 @@ def csv_response(table: Table, *, suffix: str = "") -> HttpResponse:
 
 
 def xlsx_response(table: Table, *, suffix: str = "") -> HttpResponse:
+    # Local: openpyxl is loaded only when someone asks for an Excel export, not by every page.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -107,8 +109,6 @@ def _excel(value):
 
 def _local(zh: str, en: str = "") -> str:
     """A name in the active language: Chinese first, English when chosen and known."""
-    from django.utils.translation import get_language
-
     return (en if (get_language() or "").startswith("en") and en else zh) or ""
 
 
