@@ -4,6 +4,7 @@ from rest_framework import serializers
 from center.models import AgendaItem, OfficeHoursSession
 from departments.models import Department
 from projects.models import Enterprise, InvestmentProject, Town
+from projects.selectors import project_choices
 from workorders.models import (Approval, Assignment, Attachment, Commitment, ModelCase, ProblemTag, ServiceRequest,
                                WorkOrder)
 
@@ -73,8 +74,6 @@ class RequestSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            from projects.selectors import project_choices
-
             self.fields["project"].queryset = project_choices(request.user)
 
 

@@ -17,10 +17,11 @@ from api.models import ApiClient
 from center.models import AgendaItem, OfficeHoursSession
 from departments.models import Department
 from projects import services as project_services
-from projects.models import Town
+from projects.models import Enterprise, InvestmentProject, Town
 from projects.selectors import enterprises_of, projects_of
 from workorders import permissions
-from workorders.models import Approval, Commitment
+from workorders.models import Approval, Assignment, Commitment, ModelCase
+from workorders.selectors import similar_cases_for_text
 from workorders.services import stamp_assignment, submit_request
 
 
@@ -66,8 +67,6 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name", "credit_code"]
 
     def get_queryset(self):
-        from projects.models import Enterprise
-
         user = self.request.user
         base = Enterprise.objects.all() if permissions.is_center_staff(user) else enterprises_of(user)
         return base.order_by("name", "id")
@@ -83,8 +82,6 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
-        from projects.models import InvestmentProject
-
         user = self.request.user
         if permissions.is_center_staff(user):
             return InvestmentProject.objects.select_related("enterprise", "town").order_by("name", "id")
@@ -240,8 +237,6 @@ class ModelCaseViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["marked_at", "title"]
 
     def get_queryset(self):
-        from workorders.models import Assignment, ModelCase
-
         if not permissions.sees_model_cases(self.request.user):
             return ModelCase.objects.none()
         queryset = (ModelCase.objects.select_related("work_order__request__project")
@@ -261,8 +256,6 @@ class ModelCaseViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: serializers.SimilarCaseSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def similar(self, request):
-        from workorders.selectors import similar_cases_for_text
-
         text = request.query_params.get("text", "").strip()
         errors = {}
         if not text:

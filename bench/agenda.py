@@ -27,7 +27,7 @@ def main():
 
     from bench.sla_sweep import _seed
     from center.models import AgendaItem, OfficeHoursSession
-    from center.services import build_agenda
+    from center.office_hours.services import build_agenda
     from core.system import system_user
     from workorders.services.sla_sweep import run_sweep
 

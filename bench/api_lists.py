@@ -31,7 +31,7 @@ def main():
     from rest_framework.test import APIClient
 
     from bench._seed import seed_requests
-    from center import roles
+    from core import roles
     from departments.models import Department
 
     setup_test_environment()

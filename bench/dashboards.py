@@ -42,7 +42,7 @@ def main():
     leader, staff = _seed(args.n)
     print(f"{label}: {args.n:,} work orders seeded in {time.perf_counter() - started:.0f} s ({machine()})")
 
-    from center.services.figures import all_months, refresh_figures
+    from center.dashboards.figures import all_months, refresh_figures
 
     rows = []
     with measure() as full:
@@ -88,7 +88,7 @@ def _seed(n: int):
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from center import roles
+    from core import roles
     from departments.models import Department
     from projects.models import Enterprise, InvestmentProject, Town
     from workorders.models import Assignment, ServiceRequest, SlaTransition, WorkOrder

@@ -57,7 +57,7 @@ def _seed(n: int):
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from center import roles
+    from core import roles
     from departments.models import Department, Officer
     from projects.models import Enterprise, InvestmentProject, Town
     from workorders.models import Assignment, ServiceRequest, WorkOrder

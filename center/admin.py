@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from center.models import AgendaItem, Consultation, DepartmentMonth, Mechanism, OfficeHoursSession, WorkerHeartbeat
-from workorders.admin import ReadOnlyAdminMixin
+from core.admin_mixins import ReadOnlyAdminMixin
 from workorders.models import Assignment, WorkOrder
 
 
@@ -115,7 +115,7 @@ class WorkerHeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(DepartmentMonth)
 class DepartmentMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Kept by the dashboard refresh (center.services.figures); staff only look."""
+    """Kept by the dashboard refresh (center.dashboards.figures); staff only look."""
 
     list_display = ["month", "department", "issued", "answered_in_time", "resolved", "resolved_on_time",
                     "median_working_days", "ratings", "became_overdue", "became_escalated", "refreshed_at"]

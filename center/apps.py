@@ -7,8 +7,9 @@ class CenterConfig(AppConfig):
     verbose_name = _("Service center")
 
     def ready(self):
+        # Local: ready() runs once the app registry is loaded; roles reads it when the signal fires.
         from django.db.models.signals import post_migrate
 
-        from center.roles import sync_roles_after_migrate
+        from core.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

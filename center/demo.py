@@ -8,6 +8,7 @@ so that the demo shows every SLA state; the LETS case keeps its historical dates
 from __future__ import annotations
 
 import datetime
+import random
 import uuid
 import zoneinfo
 from decimal import Decimal
@@ -18,8 +19,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from center import roles
+from center.dashboards.figures import all_months, refresh_figures
 from center.models import Consultation, Mechanism, OfficeHoursSession
+from core import roles
 from departments.models import Department, Officer
 from projects.models import Enterprise, InvestmentProject, Town
 from projects.validators import credit_code_check_character
@@ -39,6 +41,7 @@ from workorders.models import (
 )
 from workorders.services.stamps import approval_payload
 from workorders.services import issue_work_order, pause_assignment, sla_state_for
+from workorders.similarity import rebuild_index
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "demo-pass-2026"
@@ -168,9 +171,6 @@ def load_demo() -> dict:
     """Create the demo rows (idempotent), build the similar-case index over them and compute the
     dashboards' monthly figures."""
     summary = _load_demo_rows()
-    from center.services.figures import all_months, refresh_figures
-    from workorders.similarity import rebuild_index
-
     rebuild_index()
     refresh_figures(months=all_months())
     return summary
@@ -407,8 +407,6 @@ HISTORY_PROBLEMS = [
 def _history(admin, users, departments, towns):
     """About sixty resolved requests spread over the last twelve months (fixed random seed), so that
     the dashboards have months to show. Written directly, as a migration of old records would be."""
-    import random
-
     first = "BS-DEMO-H0001"
     if ServiceRequest.objects.filter(tracking_number=first).exists():
         return

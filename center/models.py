@@ -184,7 +184,7 @@ class WorkerHeartbeat(models.Model):
 
 class DepartmentMonth(models.Model):
     """One department's figures for one calendar month (``department`` empty: the whole district),
-    kept by ``center.services.figures.refresh_figures`` from aggregate queries so that the
+    kept by ``center.dashboards.figures.refresh_figures`` from aggregate queries so that the
     dashboards read a few hundred rows instead of millions of assignments.
 
     Each figure belongs to the month its event happened in: issued and answered-in-time to the

@@ -121,7 +121,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "center.middleware.StaffSessionTimeout",
-    "center.middleware.TwoFactorRequired",
+    "center.two_factor.middleware.TwoFactorRequired",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: refuses a locked-out login before the view runs.
     "axes.middleware.AxesMiddleware",
@@ -140,7 +140,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # How many trusted proxies (nginx, a load balancer) stand before gunicorn, each appending to
 # X-Forwarded-For: the client's address for the lock and the rate limits (center/client_address.py).
 CENTER_PROXY_COUNT = env.int("CENTER_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "center.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 # Center staff, officers and heads are signed out after this many idle seconds (enterprises keep
 # Django's session age); each request starts the count again.
 CENTER_STAFF_SESSION_IDLE_SECONDS = env.int("CENTER_STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
@@ -197,7 +197,7 @@ ASGI_APPLICATION = "center.asgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'center.sqlite3'}"),
 }
-# A PostgreSQL read replica for the dashboards (center/db_router.py): only the leader's dashboard
+# A PostgreSQL read replica for the dashboards (center/dashboards/db_router.py): only the leader's dashboard
 # and the dashboard exports read from it; everything else uses the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
@@ -205,7 +205,7 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     # In tests the replica is the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["center.db_router.DashboardReplicaRouter"]
+DATABASE_ROUTERS = ["center.dashboards.db_router.DashboardReplicaRouter"]
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the timeout waits for locks.
@@ -342,7 +342,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workorders.tasks.sla_sweep",
         "schedule": env.float("CENTER_SLA_SWEEP_SECONDS", default=300.0),
     },
-    # Recomputes this month's and last month's figures for the dashboards (center.services.figures).
+    # Recomputes this month's and last month's figures for the dashboards (center.dashboards.figures).
     "dashboard-figures": {
         "task": "center.tasks.refresh_dashboard_figures",
         "schedule": env.float("CENTER_DASHBOARD_REFRESH_SECONDS", default=600.0),

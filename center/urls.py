@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from center import home, two_factor_views, views
+from center import home
+from center.health.views import healthz
+from center.mechanisms.views import mechanisms
+from center.two_factor import views as two_factor_views
 from notifications import views as notification_views
 from workorders.views import stamps as stamp_views
 
@@ -12,8 +15,8 @@ admin.site.index_title = "管理 Administration"
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("mechanisms/", views.mechanisms, name="mechanisms"),
+    path("healthz", healthz, name="healthz"),
+    path("mechanisms/", mechanisms, name="mechanisms"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from center import dashboard_views
-from center import office_hours_views as office_hours
-from workorders.views import center
+from center import triage as center
+from center.dashboards import views as dashboard_views
+from center.office_hours import views as office_hours
 
 urlpatterns = [
     path("", center.queue, name="queue"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from center import dashboard_views
+from center.dashboards import views as dashboard_views
 
 urlpatterns = [
     path("", dashboard_views.leader_dashboard, name="dashboard"),

@@ -14,7 +14,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications.models import Notification, OutboundEmail
+from notifications.models import Notification, OutboundEmail, Preference
 
 MAX_ATTEMPTS = 5
 
@@ -35,8 +35,6 @@ def notify(*, recipients: Iterable, subject: str, body: str = "", url: str = "",
 
 def languages_of(user_ids) -> dict[int, str]:
     """Each person's language for notices (their preference, else the site's), in one query."""
-    from notifications.models import Preference
-
     ids = list(user_ids)
     chosen = dict(Preference.objects.filter(user_id__in=ids).values_list("user_id", "language"))
     return {pk: chosen.get(pk, settings.LANGUAGE_CODE) for pk in ids}
@@ -70,6 +68,7 @@ def send_to(*, addresses: Iterable[str], subject: str, body: str) -> None:
 
 
 def _enqueue_sending():
+    # Local: notifications.tasks imports this module (the task sends what the service queued).
     from notifications.tasks import send_pending_emails
 
     try:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from center import roles
+from core import roles
 from projects.models import Enterprise, InvestmentProject
 
 PROJECT_FIELDS = ("name", "town", "address", "industry", "total_investment", "stage", "planned_completion_date")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from center.ratelimit import over_limit
+from core.ratelimit import over_limit
 from projects import selectors, services
 from projects.forms import ProjectForm, SignupForm
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from center import roles
+from core import roles
 from center.tests.factories import (
     AgendaItemFactory,
     ConsultationFactory,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from center import roles
+from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
 from projects.tests.factories import UserFactory
 from workdays.calendar import get_calendar

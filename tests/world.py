@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth.models import Group
 
-from center import roles
+from core import roles
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
 from projects.tests.factories import EnterpriseFactory, InvestmentProjectFactory, UserFactory
 from workorders.services import submit_request, triage_and_issue

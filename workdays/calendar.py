@@ -20,6 +20,8 @@ from functools import lru_cache
 import holidays
 from django.utils import timezone
 
+from workdays.models import CalendarOverride
+
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -107,8 +109,6 @@ class WorkCalendar:
 
 def get_calendar() -> WorkCalendar:
     """A snapshot with the current staff overrides (one query)."""
-    from workdays.models import CalendarOverride
-
     return WorkCalendar(overrides=dict(CalendarOverride.objects.values_list("date", "is_working_day")))
 
 

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from projects.admin import InvestmentProjectAdmin
 from projects.models import InvestmentProject
 from workorders.models import (
@@ -47,19 +48,6 @@ REQUEST_SEARCH_FIELDS = [
 
 def _prefixed(prefix, fields):
     return [f"{prefix}__{field}" for field in fields]
-
-
-class ReadOnlyAdminMixin:
-    """Rows nobody adds, changes or deletes here; viewing needs the view permission."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SlaBadgeMixin:

@@ -1,4 +1,7 @@
-class WorkOrderError(Exception):
+from core.errors import DomainError
+
+
+class WorkOrderError(DomainError):
     """A domain rule refused the change; the message is for the person who tried it.
 
     ``field`` names the form field the message belongs beside, when there is one.

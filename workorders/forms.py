@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Officer
-from workorders.models import Approval, ServiceRequest
+from workorders.models import Approval, ProblemTag, ServiceRequest
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -116,7 +116,5 @@ class ModelCaseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from workorders.models import ProblemTag
-
         self.fields["tags"].queryset = ProblemTag.objects.order_by("name_zh")
         self.fields["tags"].label_from_instance = lambda tag: f"{tag.name_zh} {tag.name_en}"

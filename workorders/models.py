@@ -292,7 +292,7 @@ class Assignment(models.Model):
         verbose_name=_("replied by"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Stored when they happen, for the leaders' figures (center.services.figures): the local date the
+    # Stored when they happen, for the leaders' figures (center.dashboards.figures): the local date the
     # department finished, the working days until its first answer (reply, request for material or
     # done), and the clock's working days from issue to done, pauses excluded.
     closed_on = models.DateField(_("closed on"), null=True, blank=True)

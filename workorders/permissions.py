@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from center import roles
+from core import roles
 from departments.models import Officer
 from workorders.models import Assignment, Attachment, ServiceRequest, WorkOrder
 

@@ -3,16 +3,21 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from workorders import permissions
+from departments.models import Department
+from workorders import permissions, signing
 from workorders.models import (
     OPEN_ASSIGNMENT_STATUSES,
     REQUEST_LIFECYCLE,
     RUNNING_ASSIGNMENT_STATUSES,
+    Approval,
     Assignment,
     Attachment,
+    ModelCase,
     RequestEvent,
     ServiceRequest,
 )
+from workorders.services.stamps import approval_payload
+from workorders.similarity import similar_case_ids
 
 WAITING_FOR_TRIAGE = REQUEST_LIFECYCLE.statuses_for("issue")
 
@@ -105,8 +110,6 @@ def request_commitments(request: ServiceRequest) -> QuerySet:
 
 def request_approvals(request: ServiceRequest) -> QuerySet:
     """The stamps on a request's assignments (in force and revoked), without officers' private data."""
-    from workorders.models import Approval
-
     return (
         Approval.objects.filter(assignment__work_order__request=request)
         .select_related("department")
@@ -120,8 +123,6 @@ def department_workload(today) -> list:
     """Per active department with open work: its open assignments, overdue ones (past due, clock
     running), escalated ones and paused ones, most overdue first. One aggregate query over the open
     assignments only (an index holds them by status), one for the departments' names."""
-    from departments.models import Department
-
     running = Q(status__in=RUNNING_ASSIGNMENT_STATUSES)
     rows = (Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).values("department_id")
             .annotate(open_count=Count("id"), overdue_count=Count("id", filter=running & Q(due_date__lt=today)),
@@ -153,10 +154,6 @@ def verify_serial(serial: str) -> dict:
     """What the public verification page says of a serial: ``status`` is genuine (and in force),
     revoked, unknown or tampered, checked by verifying the stored JWS against our JWKS and comparing
     what it signed with what the stamp says now. Only what the stamp itself states is returned."""
-    from workorders import signing
-    from workorders.models import Approval
-    from workorders.services.stamps import approval_payload
-
     approval = (Approval.objects.select_related("department", "assignment__work_order__request__enterprise",
                                                 "assignment__work_order__request__project")
                 .filter(serial=serial).first())
@@ -187,8 +184,6 @@ def verify_serial(serial: str) -> dict:
 
 def approval_for(user, serial: str):
     """A stamp on a request the user may see (the enterprise, the departments on it, center staff)."""
-    from workorders.models import Approval
-
     return (Approval.objects.select_related("department", "assignment__work_order__request__enterprise",
                                             "assignment__work_order__request__project")
             .get(serial=serial, assignment__work_order__request__in=permissions.requests_visible_to(user).values("pk")))
@@ -202,9 +197,6 @@ def similar_cases(service_request: ServiceRequest, *, limit: int = 5) -> list:
 
 def similar_cases_for_text(text: str, *, limit: int = 5) -> list:
     """Resolved model cases most like ``text``, best first (see ``similar_cases``). Three queries."""
-    from workorders.models import ModelCase
-    from workorders.similarity import similar_case_ids
-
     ranked = similar_case_ids(text, limit=limit)
     if not ranked:
         return []
@@ -223,3 +215,12 @@ def similar_cases_for_text(text: str, *, limit: int = 5) -> list:
         case.departments = [a.department for a in assignments]
         result.append(case)
     return result
+
+
+def own_assignments_by_work_order(user, work_order_ids) -> dict[int, int]:
+    """{work order id: id of the user's department's assignment on it} (one query)."""
+    departments = permissions.department_ids(user)
+    if not departments or not work_order_ids:
+        return {}
+    return dict(Assignment.objects.filter(work_order_id__in=set(work_order_ids), department_id__in=departments)
+                .values_list("work_order_id", "pk"))

@@ -15,6 +15,8 @@ from pathlib import Path
 import joblib
 from django.conf import settings
 
+from workorders.models import ModelCase
+
 _lock = threading.Lock()
 _loaded: dict = {"mtime": None, "index": None}
 
@@ -29,9 +31,8 @@ def case_text(title: str, problem: str, summary: str, tags: list[str]) -> str:
 
 def rebuild_index() -> int:
     """Build the index of every model case and replace the file atomically. Returns the case count."""
+    # Local: scikit-learn and NumPy are loaded only by the rebuild (a task), not by every process.
     from sklearn.feature_extraction.text import TfidfVectorizer
-
-    from workorders.models import ModelCase
 
     ids, texts = [], []
     cases = (ModelCase.objects.select_related("work_order__request").prefetch_related("tags").order_by("pk"))
@@ -42,7 +43,7 @@ def rebuild_index() -> int:
                                case.summary, tags))
     index = {"ids": ids, "vectorizer": None, "matrix": None}
     if texts:
-        import numpy
+        import numpy  # local, as scikit-learn above
 
         vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, min_df=1,
                                      lowercase=True, dtype=numpy.float32)

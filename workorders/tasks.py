@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from workorders.services.sla_sweep import run_sweep
+from workorders.similarity import rebuild_index
 
 
 @shared_task(name="workorders.tasks.sla_sweep")
@@ -13,6 +14,4 @@ def sla_sweep() -> dict:
 @shared_task(name="workorders.tasks.rebuild_similarity_index")
 def rebuild_similarity_index() -> int:
     """Rebuild the similar-case index after model cases change (queued by mark_model_case)."""
-    from workorders.similarity import rebuild_index
-
     return rebuild_index()

@@ -8,6 +8,7 @@ is refused); images are checked for absurd pixel sizes.
 from __future__ import annotations
 
 import hashlib
+import io
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -39,8 +40,6 @@ class CheckedFile:
 
 
 def _zip_kind(content: bytes) -> tuple[str, str] | None:
-    import io
-
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = archive.infolist()

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import get_language
 
 from workorders.sla import sla_badge as _badge
 
@@ -14,8 +15,6 @@ def sla_badge(state, label):
 @register.filter
 def local_name(obj):
     """A department's or town's name in the active language: Chinese first, English when chosen."""
-    from django.utils.translation import get_language
-
     if obj is None:
         return ""
     english = (get_language() or "").startswith("en")

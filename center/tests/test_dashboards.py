@@ -29,7 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from center.models import DepartmentMonth
-from center.services.figures import median_of_histogram, refresh_figures
+from center.dashboards.figures import median_of_histogram, refresh_figures
 from workorders.models import Assignment, SlaTransition
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -175,7 +175,7 @@ def test_the_refresh_takes_the_same_queries_whatever_the_rows(counted):
 
 @pytest.mark.django_db
 def test_the_live_figures(counted):
-    from center import selectors
+    from center.dashboards import selectors
 
     towns = {row["town"]: (row["red"], row["yellow"], row["green"], row["total"]) for row in selectors.projects_by_town()}
     assert towns["一号镇"] == (2, 0, 1, 3) and towns["二号镇"] == (0, 1, 0, 1)

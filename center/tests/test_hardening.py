@@ -5,7 +5,7 @@ import re
 import pytest
 from django.test import Client
 
-from center import roles
+from core import roles
 from tests.world import PASSWORD, user_in
 
 

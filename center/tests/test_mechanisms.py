@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from center.models import Mechanism
-from center.selectors import mechanism_candidates, published_mechanisms
+from center.mechanisms.selectors import mechanism_candidates, published_mechanisms
 from projects.tests.factories import InvestmentProjectFactory, TownFactory
 from workorders.models import ModelCase, ProblemTag, WorkOrder
 from workorders.tests.factories import WorkOrderFactory

@@ -10,9 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from center import ical, roles
 from center.models import AgendaItem, OfficeHoursSession
-from center.services import (
+from center.office_hours import ical
+from center.office_hours.services import (
     add_item,
     build_agenda,
     convene_consultation,
@@ -23,6 +23,7 @@ from center.services import (
     session_date_for_week,
 )
 from center.tests.factories import OfficeHoursSessionFactory
+from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
 from notifications.models import Notification
 from projects.models import InvestmentProject

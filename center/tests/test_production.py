@@ -100,7 +100,7 @@ def test_each_kind_of_task_goes_to_its_queue():
 
 
 def test_dashboards_read_from_the_replica_and_nothing_else_does(monkeypatch):
-    from center import db_router
+    from center.dashboards import db_router
     from workorders.models import WorkOrder
 
     router = db_router.DashboardReplicaRouter()
@@ -112,7 +112,7 @@ def test_dashboards_read_from_the_replica_and_nothing_else_does(monkeypatch):
     monkeypatch.setattr(db_router, "replica_configured", lambda: False)
     assert inside() == (None, "default")  # no replica configured: the primary
 
-    from center import dashboard_views
+    from center.dashboards import views as dashboard_views
 
     for view in (dashboard_views.leader_dashboard, dashboard_views.leader_export, dashboard_views.center_export):
         assert getattr(view, "reads_from_replica", False) is True, view
@@ -161,7 +161,7 @@ def test_with_redis_down_the_public_form_is_not_refused(settings):
     (1, "2001:db8::1", "2001:db8::1"),
 ])
 def test_the_client_address_behind_trusted_proxies(settings, rf, proxies, forwarded, expected):
-    from center.client_address import client_address
+    from core.client_address import client_address
 
     settings.CENTER_PROXY_COUNT = proxies
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
@@ -188,7 +188,7 @@ def test_behind_nginx_the_rate_limit_and_the_login_lock_count_each_client(settin
     forged = Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", **nginx)
     assert forged.post("/signup/", {"username": ""}).status_code == 429
 
-    from center import roles
+    from core import roles
     from tests.world import user_in
 
     user_in(roles.ENTERPRISE, "shared-name")

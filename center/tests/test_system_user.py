@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from center.models import OfficeHoursSession
-from center.services.office_hours import build_agenda, ensure_sessions
+from center.office_hours.services import build_agenda, ensure_sessions
 from core.system import SYSTEM_USERNAME, is_system_user, system_user
 from workorders.exceptions import WorkOrderError
 

@@ -16,9 +16,9 @@ from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from center import roles
-from center.services import two_factor
-from center.services.two_factor import TwoFactorError
+from core import roles
+from center.two_factor import services as two_factor
+from center.two_factor.services import TwoFactorError
 from tests.world import PASSWORD
 
 ENROL = "/accounts/two-factor/"

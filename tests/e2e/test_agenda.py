@@ -3,8 +3,8 @@ import datetime
 
 import pytest
 
-from center import roles
-from center.services import build_agenda
+from core import roles
+from center.office_hours.services import build_agenda
 from center.tests.factories import OfficeHoursSessionFactory
 from departments.tests.factories import DepartmentFactory
 from tests.e2e.test_journey import _log_in

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 def test_leader_dashboard_on_the_demo(live_server, browser, shots, settings, tmp_path):
     from openpyxl import load_workbook
 
-    from center.services.figures import add_months, month_start
+    from center.dashboards.figures import add_months, month_start
     from workdays.calendar import local_date
 
     settings.CENTER_SIMILARITY_INDEX_PATH = str(tmp_path / "index.joblib")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from center import roles
+from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
 from projects.tests.factories import EnterpriseFactory, InvestmentProjectFactory
 from tests.world import PASSWORD, user_in

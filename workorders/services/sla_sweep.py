@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from center import roles
+from core import roles
 from core.system import system_user
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.models import RUNNING_ASSIGNMENT_STATUSES, Assignment, Commitment, SlaTransition

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import IntegrityError
 
-from center import roles
+from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
 from projects.tests.factories import UserFactory
 from workdays.calendar import get_calendar

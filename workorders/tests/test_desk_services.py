@@ -2,7 +2,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from center import roles
+from core import roles
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
 from notifications.models import Notification
 from projects.tests.factories import UserFactory

@@ -17,7 +17,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from center import roles
+from core import roles
 from departments.models import Officer
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
 from projects.tests.factories import EnterpriseFactory, InvestmentProjectFactory

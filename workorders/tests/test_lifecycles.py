@@ -35,7 +35,7 @@ from workorders.services import (
     request_material,
     stamp_assignment,
 )
-from center.services.office_hours import record_minutes
+from center.office_hours.services import record_minutes
 
 S = Assignment.SlaState
 LIFECYCLES = (REQUEST_LIFECYCLE, WORK_ORDER_LIFECYCLE, ASSIGNMENT_LIFECYCLE)

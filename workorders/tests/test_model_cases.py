@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from center import roles
+from core import roles
 from departments.tests.factories import DepartmentFactory
 from projects.tests.factories import UserFactory
 from workorders.exceptions import WorkOrderError

@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from center import roles
+from core import roles
 from core.system import system_user
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
 from notifications.models import Notification, OutboundEmail, Preference

@@ -1,7 +1,8 @@
 """Attachment downloads: only for those who may see the request; never rendered inline."""
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 
+from core.downloads import file_download
 from workorders import selectors
 from workorders.models import Attachment
 
@@ -16,8 +17,5 @@ def download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type or "application/octet-stream")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(handle, filename=attachment.original_name,
+                         content_type=attachment.content_type or "application/octet-stream")

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from center.paging import page_of
+from core.paging import page_of
 from projects.selectors import enterprises_of, project_choices
 from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services

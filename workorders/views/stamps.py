@@ -5,7 +5,7 @@ from __future__ import annotations
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,7 +13,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from center.ratelimit import over_limit
+from core.downloads import download_response
+from core.ratelimit import over_limit
 from workorders import selectors, signing
 from workorders.models import Approval
 from workorders.seal import seal_svg
@@ -51,13 +52,12 @@ def approval_pdf(request, serial):
         approval = selectors.approval_for(request.user, serial)
     except Approval.DoesNotExist:
         raise Http404
+    # Local: WeasyPrint (and pango under it) is loaded only when someone asks for a PDF.
     from weasyprint import HTML
 
     html = render_to_string("stamps/approval_pdf.html", _approval_context(approval), request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{approval.serial}.pdf"'
-    return response
+    return download_response(pdf, filename=f"{approval.serial}.pdf", content_type="application/pdf")
 
 
 @never_cache

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from center.services.figures import all_months, refresh_figures
+from center.dashboards.figures import all_months, refresh_figures
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ import logging
 
 from django.core.cache import cache
 
-from center.client_address import client_address
+from core.client_address import client_address
 
 logger = logging.getLogger(__name__)
 

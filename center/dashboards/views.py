@@ -1,5 +1,5 @@
 """The district leader's dashboard (read-only; center staff see it too) and the exports of every
-dashboard table. Thin: the figures come from ``center.selectors``, the tables from ``center.tables``."""
+dashboard table. Thin: the figures come from ``center.dashboards.selectors``, the tables from ``center.dashboards.tables``."""
 from __future__ import annotations
 
 import datetime
@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from center import charts, selectors, tables
-from center.db_router import reads_from_replica
-from center.services.figures import month_start
+from center.dashboards import charts, selectors, tables
+from center.dashboards.db_router import reads_from_replica
+from center.dashboards.figures import month_start
+from center.mechanisms.selectors import mechanism_candidates
 from workdays.calendar import local_date
 from workorders import selectors as workorder_selectors
 from workorders.permissions import can_view_dashboards, is_center_staff
@@ -48,7 +49,7 @@ def _leader_tables(month: datetime.date) -> dict:
 def _center_tables() -> dict:
     return {
         "open-work-by-department": lambda: tables.workload_table(workorder_selectors.department_workload(local_date())),
-        "mechanism-candidates": lambda: tables.candidates_table(selectors.mechanism_candidates()),
+        "mechanism-candidates": lambda: tables.candidates_table(mechanism_candidates()),
     }
 
 

@@ -1,6 +1,6 @@
 """The dashboards' tables, each shown as HTML and exported as CSV or Excel from the same rows.
 
-A ``Table`` is built from a selector's aggregate rows (``center.selectors``); the page and the two
+A ``Table`` is built from a selector's aggregate rows (``center.dashboards.selectors``); the page and the two
 exports read the same ``rows``, so what a leader downloads is what they saw. Numbers stay numbers
 in the exports (a rate of 87.5 % is 87.5 in a "%" column), and empty figures stay empty.
 """
@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.downloads import download_response
 
 TEXT, COUNT, PERCENT, DECIMAL, DATE = "text", "count", "percent", "decimal", "date"
 
@@ -57,12 +60,12 @@ def csv_response(table: Table, *, suffix: str = "") -> HttpResponse:
     writer.writerow(table.headers())
     for row in table.all_rows():
         writer.writerow(["" if value is None else _plain(value) for value in row])
-    response = HttpResponse(("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename(table, suffix, "csv")}"'
-    return response
+    return download_response(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename=filename(table, suffix, "csv"),
+                             content_type="text/csv; charset=utf-8")
 
 
 def xlsx_response(table: Table, *, suffix: str = "") -> HttpResponse:
+    # Local: openpyxl is loaded only when someone asks for an Excel export, not by every page.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -86,10 +89,8 @@ def xlsx_response(table: Table, *, suffix: str = "") -> HttpResponse:
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename(table, suffix, "xlsx")}"'
-    return response
+    return download_response(buffer.getvalue(), filename=filename(table, suffix, "xlsx"),
+                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _plain(value):
@@ -108,8 +109,6 @@ def _excel(value):
 
 def _local(zh: str, en: str = "") -> str:
     """A name in the active language: Chinese first, English when chosen and known."""
-    from django.utils.translation import get_language
-
     return (en if (get_language() or "").startswith("en") and en else zh) or ""
 
 

@@ -7,16 +7,18 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from center import ical, selectors, services
-from center.forms import AddItemForm, ConsultationForm, ItemEditForm, MinutesForm
 from center.models import AgendaItem, OfficeHoursSession
+from center.office_hours import ical, selectors, services
+from center.office_hours.forms import AddItemForm, ConsultationForm, ItemEditForm, MinutesForm
+from core.downloads import download_response
 from departments.models import Department
 from workorders import permissions
+from workorders import selectors as workorder_selectors
 from workorders.exceptions import WorkOrderError
 from workorders.views._forms import error_to_form
 from workorders.models import ServiceRequest
@@ -57,7 +59,7 @@ def agenda(request, date):
     is_staff = permissions.is_center_staff(request.user)
     groups = selectors.agenda_by_department(session, include_removed=is_staff)
     # An officer at the session stamps from here: link each item to the officer's own assignment.
-    mine = selectors.own_assignments_by_work_order(request.user, [i.work_order_id for _d, items in groups
+    mine = workorder_selectors.own_assignments_by_work_order(request.user, [i.work_order_id for _d, items in groups
                                                                   for i in items if i.work_order_id])
     for _department, items in groups:
         for item in items:
@@ -80,9 +82,7 @@ def agenda_ics(request, date):
         department_id = get_object_or_404(Department, short_code=code).pk
     body = ical.session_calendar(session, ical.export_items(session, department_id))
     name = f"office-hours-{session.date:%Y-%m-%d}{'-' + code if code else ''}.ics"
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download_response(body, filename=name, content_type="text/calendar; charset=utf-8")
 
 
 @login_required

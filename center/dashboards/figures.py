@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from center.models import DepartmentMonth
 from workdays.calendar import local_date
+from workorders.models import Assignment, ServiceRequest, SlaTransition
 
 # pg_advisory_xact_lock key: two refreshes at once take turns instead of racing on the same rows.
 ADVISORY_LOCK_KEY = 0x46494753  # "FIGS"
@@ -55,8 +57,6 @@ def recent_months(today: datetime.date | None = None, count: int = 2) -> list[da
 
 def all_months(today: datetime.date | None = None) -> list[datetime.date]:
     """Every month from the first assignment issued to the current one."""
-    from workorders.models import Assignment
-
     current = month_start(today or local_date())
     first = Assignment.objects.order_by("issued_on").values_list("issued_on", flat=True).first()
     if first is None:
@@ -73,8 +73,6 @@ def refresh_figures(*, months: list[datetime.date] | None = None, today: datetim
     """Recompute the figures of ``months`` (default: this month and the last) for every department
     and the district, replacing their rows. Atomic; a fixed number of queries whatever the number
     of assignments (seven aggregates, one delete, one insert)."""
-    from django.conf import settings
-
     months = sorted({month_start(m) for m in (months or recent_months(today))})
     first, end = months[0], add_months(months[-1], 1)
     within = set(months)
@@ -97,8 +95,6 @@ def refresh_figures(*, months: list[datetime.date] | None = None, today: datetim
 
 
 def _aggregate(first: datetime.date, end: datetime.date, answer_days: int) -> dict:
-    from workorders.models import Assignment, ServiceRequest, SlaTransition
-
     tz = timezone.get_current_timezone()
     start_at = datetime.datetime.combine(first, datetime.time(), tzinfo=tz)
     end_at = datetime.datetime.combine(end, datetime.time(), tzinfo=tz)

@@ -1,4 +1,7 @@
-"""Center staff's triage pages: the incoming queue and one request's triage (link, issue, flag, reject, merge)."""
+"""Center staff's triage pages: the incoming queue and one request's triage (link, issue, flag, reject, merge).
+
+The center's own work on top of workorders' services (moved from workorders/views/center.py: the
+pages also show the center's mechanisms, office-hours session and dashboard tables)."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -10,6 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from center.dashboards import selectors as dashboard_selectors
+from center.dashboards import tables
+from center.mechanisms.selectors import mechanism_candidates, published_mechanisms
+from center.office_hours.selectors import this_weeks_session
 from workdays.calendar import local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
@@ -27,20 +34,17 @@ def _require_staff(user):
 @require_safe
 def queue(request):
     _require_staff(request.user)
-    from center import selectors as center_selectors
-    from center import tables
-
     today = local_date()
     workload = list(selectors.department_workload(today))
-    candidates = center_selectors.mechanism_candidates(today=today)
+    candidates = mechanism_candidates(today=today)
     return render(request, "center/queue.html", {
         "candidates": candidates,
         "candidates_table": tables.candidates_table(candidates),
         "queue": selectors.triage_queue(),
         "workload": workload,
         "workload_table": tables.workload_table(workload),
-        "incoming": center_selectors.incoming_requests(today),
-        "session": center_selectors.this_weeks_session(today),
+        "incoming": dashboard_selectors.incoming_requests(today),
+        "session": this_weeks_session(today),
         "recent": selectors.recent_requests(),
         "export_base": reverse("center:queue") + "export/",
     })
@@ -188,8 +192,6 @@ def mark_case(request, tracking_number):
 
 
 def _mechanisms_for(service_request, similar):
-    from center.selectors import published_mechanisms
-
     tag_ids = {tag.pk for case in similar for tag in case.tags.all()}
     town_id = service_request.project.town_id if service_request.project_id else None
     return list(published_mechanisms(tag_ids=tag_ids, town_id=town_id))

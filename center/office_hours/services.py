@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from center.models import AgendaItem, Consultation, OfficeHoursSession
 from departments.models import Department, Officer
-from projects.models import InvestmentProject
+from notifications.services import deliver_personal, languages_of
+from projects.models import Enterprise, InvestmentProject
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import (
@@ -333,9 +334,6 @@ def _invite_enterprises(session: OfficeHoursSession, now, fresh: dict) -> int:
     """One notice and e-mail per enterprise account listing the slots of its newly invited items:
     ``fresh`` ({enterprise id: [(slot, title)]}, already marked invited) plus the session's older
     items not invited yet, which are marked here. Returns how many items were invited."""
-    from notifications.services import deliver_personal, languages_of
-    from projects.models import Enterprise
-
     pending = AgendaItem.objects.filter(session=session, removed=False, invited_at__isnull=True).filter(
         Q(work_order__isnull=False) | Q(project__isnull=False))
     items_by_enterprise = defaultdict(list, {enterprise: list(items) for enterprise, items in fresh.items()})

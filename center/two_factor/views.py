@@ -1,5 +1,5 @@
 """Two-factor sign-in pages: set up or remove one's authenticator app, and type its code after the
-password. Thin: ``center.services.two_factor`` holds the rules; ``center.middleware.TwoFactorRequired``
+password. Thin: ``center.two_factor.services`` holds the rules; ``center.two_factor.middleware.TwoFactorRequired``
 sends people here."""
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from center.forms import AuthenticatorCodeForm
-from center.services import two_factor
-from center.services.two_factor import TwoFactorError
+from center.two_factor import services as two_factor
+from center.two_factor.forms import AuthenticatorCodeForm
+from center.two_factor.services import TwoFactorError
 from workorders import permissions
 
 

@@ -2,7 +2,7 @@
 center's and the department heads' powers.
 
 Center staff and department heads may enrol one authenticator app; whoever has a confirmed one
-types a code after the password before any page answers (``center.middleware.TwoFactorRequired``).
+types a code after the password before any page answers (``center.two_factor.middleware.TwoFactorRequired``).
 With ``CENTER_TOTP_REQUIRED`` on, staff and heads without one must enrol first. Codes are checked
 by django-otp's ``TOTPDevice``: a code is accepted once, and its throttling (1, 2, 4, ... seconds
 of waiting after each wrong code) stays on everywhere a code is typed.

@@ -1,0 +1,33 @@
+"""Reads of the health check: the database, the broker and the worker heartbeat."""
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from kombu import Connection
+
+from center.health.services import HEARTBEAT_NAME
+from center.models import WorkerHeartbeat
+
+
+def health_report() -> dict:
+    """Database, broker and worker heartbeat, each ``ok`` or not, plus the heartbeat's age in seconds."""
+    report = {"database": {"ok": False}, "broker": {"ok": False}, "worker": {"ok": False, "heartbeat_age_seconds": None}}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        report["database"]["ok"] = True
+    except Exception as error:  # noqa: BLE001 - health reports every failure as data
+        report["database"]["error"] = type(error).__name__
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as broker:
+            broker.ensure_connection(max_retries=1, timeout=3)
+        report["broker"]["ok"] = True
+    except Exception as error:  # noqa: BLE001
+        report["broker"]["error"] = type(error).__name__
+    if report["database"]["ok"]:
+        heartbeat = WorkerHeartbeat.objects.filter(name=HEARTBEAT_NAME).first()
+        if heartbeat is not None:
+            age = (timezone.now() - heartbeat.last_seen).total_seconds()
+            report["worker"]["heartbeat_age_seconds"] = round(age, 1)
+            report["worker"]["ok"] = age <= settings.CENTER_HEARTBEAT_MAX_AGE_SECONDS
+    report["ok"] = all(part["ok"] for part in (report["database"], report["broker"], report["worker"]))
+    return report

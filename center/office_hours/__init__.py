@@ -1,0 +1,2 @@
+"""Office hours: the Monday sessions, their agenda (built, edited, minuted, exported to iCalendar)
+and consultations on work orders."""

@@ -1,0 +1,19 @@
+"""Responses that the browser saves instead of showing: every download of the product is built here."""
+from django.http import FileResponse, HttpResponse
+
+
+def download_response(content, *, filename: str, content_type: str) -> HttpResponse:
+    """Generated content (an export, a calendar, a PDF) as ``Content-Disposition: attachment``
+    under ``filename`` (an ASCII name the product built, never one typed by a user)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def file_download(handle, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file (an upload) as a download that no browser renders or sniffs: attachment under
+    its original name, ``X-Content-Type-Options: nosniff``, and never kept in a shared cache."""
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
