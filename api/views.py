@@ -2,7 +2,6 @@
 pages (workorders.permissions, projects.selectors), and every change goes through the services."""
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -98,10 +97,7 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if enterprise is None:
             raise PermissionDenied("Only an enterprise's accounts add its projects.")
         fields = {k: v for k, v in serializer.validated_data.items() if k in project_services.PROJECT_FIELDS}
-        try:
-            serializer.instance = project_services.add_project(actor=self.request.user, enterprise=enterprise, **fields)
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
+        serializer.instance = project_services.add_project(actor=self.request.user, enterprise=enterprise, **fields)
 
 
 class RequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -20,7 +20,7 @@ from center.office_hours.selectors import this_weeks_session
 from workdays.calendar import local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
-from workorders.views._forms import error_to_form
+from core.errors import error_to_form
 from workorders.forms import IssueForm, LinkProjectForm, MergeForm, ModelCaseForm, ReasonForm
 from workorders.models import ServiceRequest
 

@@ -3,22 +3,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.errors import DomainError, error_to_form
 from core.ratelimit import over_limit
 from projects import selectors, services
 from projects.forms import ProjectForm, SignupForm
-
-
-def _apply_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def signup(request):
@@ -38,8 +31,8 @@ def signup(request):
                 contact_mobile=data["contact_mobile"], contact_email=data["contact_email"],
                 username=data["username"], password=data["password1"],
             )
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except DomainError as error:
+            error_to_form(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your enterprise is registered. Add your first project."))
@@ -69,8 +62,8 @@ def project_new(request):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             project = services.add_project(actor=request.user, enterprise=enterprise, **fields)
-        except ValidationError as error:
-            _apply_errors(form, error)
+        except DomainError as error:
+            error_to_form(form, error)
         else:
             messages.success(request, _("Project “%(name)s” added.") % {"name": project.name})
             return redirect("project_list")

@@ -2,13 +2,5 @@ from core.errors import DomainError
 
 
 class WorkOrderError(DomainError):
-    """A domain rule refused the change; the message is for the person who tried it.
-
-    ``field`` names the form field the message belongs beside, when there is one.
-    """
-
-    def __init__(self, message, *, code: str = "invalid", field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
+    """The domain error (``core.errors.DomainError``) as the work-order services raise it: the same
+    message, code and field, mapped by the same two places (pages and the API)."""

@@ -20,7 +20,7 @@ from departments.models import Department
 from workorders import permissions
 from workorders import selectors as workorder_selectors
 from workorders.exceptions import WorkOrderError
-from workorders.views._forms import error_to_form
+from core.errors import error_to_form
 from workorders.models import ServiceRequest
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.errors import DomainError
 from workorders.permissions import department_ids, is_center_staff
 
 logger = logging.getLogger(__name__)
@@ -29,16 +30,14 @@ logger = logging.getLogger(__name__)
 DEVICE_NAME = "authenticator app"
 
 
-class TwoFactorError(Exception):
-    """A code or a request about a device was refused; the message is for the person who tried.
+class TwoFactorError(DomainError):
+    """A code or a request about a device was refused (the domain error, for the code field).
 
     ``code`` is one of ``forbidden``, ``not_found``, ``exists``, ``wrong_code``, ``throttled``.
     """
 
     def __init__(self, message, *, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+        super().__init__(message, code=code, field="token")
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,10 @@
-"""What the portal and desk views share: mapping service errors onto forms, reading and keeping uploads."""
+"""What the portal and desk views share: reading and keeping uploads."""
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 
 from workorders import upload_stash
 from workorders.exceptions import WorkOrderError
 from workorders.uploads import check_files
-
-
-def error_to_form(form, error: WorkOrderError, *, file_field: str = "attachments", file_errors: list | None = None) -> None:
-    """Put a service's message beside its field (or on top of the form)."""
-    if error.field == file_field and file_errors is not None:
-        file_errors.append(error.message)
-    elif error.field and error.field in form.fields:
-        form.add_error(error.field, ValidationError(error.message, code=error.code))
-    else:
-        form.add_error(None, ValidationError(error.message, code=error.code))
 
 
 def new_uploads(request, field: str = "attachments") -> list[tuple[str, bytes]]:

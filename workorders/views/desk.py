@@ -18,7 +18,7 @@ from departments.models import Officer
 from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
-from workorders.views._forms import error_to_form
+from core.errors import error_to_form
 from workorders.forms import DeskTextForm, ExtendDueDateForm, ReassignForm, RevokeForm, StampForm
 from workorders.models import Assignment, Commitment
 

@@ -22,7 +22,8 @@ from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from workorders.forms import CommitmentForm, MaterialForm, RatingForm, RequestForm
 from workorders.models import Assignment, Commitment, ServiceRequest
-from workorders.views._forms import discard_kept, error_to_form, keep_for_retry, kept_uploads, new_uploads
+from core.errors import error_to_form
+from workorders.views._forms import discard_kept, keep_for_retry, kept_uploads, new_uploads
 
 
 def _require_enterprise(user):
