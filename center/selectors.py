@@ -4,8 +4,9 @@ from django.db import connection
 from django.utils import timezone
 from kombu import Connection
 
-from center.models import WorkerHeartbeat
+from center.models import AgendaItem, OfficeHoursSession, WorkerHeartbeat
 from center.services import HEARTBEAT_NAME
+from workorders import permissions
 
 
 def health_report() -> dict:
@@ -34,19 +35,33 @@ def health_report() -> dict:
 
 
 
-def upcoming_sessions(limit: int = 10):
-    from center.models import OfficeHoursSession
+def sessions_visible_to(user):
+    """Every office-hours session for those who ``sees_office_hours`` (center staff, leaders,
+    department members); none for anyone else. The pages and the API start from here."""
+    return OfficeHoursSession.objects.all() if permissions.sees_office_hours(user) else OfficeHoursSession.objects.none()
+
+
+def agenda_items_visible_to(user):
+    """The agenda items of the sessions the user sees; the items staff removed only for center staff."""
+    if not permissions.sees_office_hours(user):
+        return AgendaItem.objects.none()
+    items = AgendaItem.objects.all()
+    return items if permissions.is_center_staff(user) else items.filter(removed=False)
+
+
+def upcoming_sessions(user, limit: int = 10):
+    """The user's visible sessions from today on, soonest first, with their item counts. One query."""
     from workdays.calendar import local_date
 
-    return (OfficeHoursSession.objects.filter(date__gte=local_date()).order_by("date")
+    return (sessions_visible_to(user).filter(date__gte=local_date()).order_by("date")
             .annotate(item_count=_item_count())[:limit])
 
 
-def past_sessions(limit: int = 10):
-    from center.models import OfficeHoursSession
+def past_sessions(user, limit: int = 10):
+    """The user's visible sessions before today, latest first, with their item counts. One query."""
     from workdays.calendar import local_date
 
-    return (OfficeHoursSession.objects.filter(date__lt=local_date()).order_by("-date")
+    return (sessions_visible_to(user).filter(date__lt=local_date()).order_by("-date")
             .annotate(item_count=_item_count())[:limit])
 
 
@@ -56,16 +71,13 @@ def _item_count():
     return Count("items", filter=Q(items__removed=False))
 
 
-def agenda_by_department(session, *, include_removed: bool = False) -> list[tuple]:
-    """The session's items grouped by department (in agenda order), each group ``(department, items)``;
-    items without a department come last. A fixed number of queries whatever the agenda's size."""
-    from center.models import AgendaItem
-
-    items = (AgendaItem.objects.filter(session=session)
+def agenda_by_department(user, session) -> list[tuple]:
+    """The session's items the user sees (``agenda_items_visible_to``: removed ones for center staff
+    only) grouped by department (in agenda order), each group ``(department, items)``; items without
+    a department come last. A fixed number of queries whatever the agenda's size."""
+    items = (agenda_items_visible_to(user).filter(session=session)
              .select_related("department", "work_order__request__enterprise", "assignment__department", "project")
              .order_by("position", "slot_start", "id"))
-    if not include_removed:
-        items = items.filter(removed=False)
     groups: dict = {}
     for item in items:
         groups.setdefault(item.department, []).append(item)

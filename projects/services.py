@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from center import roles
 from projects.models import Enterprise, InvestmentProject
+from projects.permissions import acts_for_enterprise
 
 PROJECT_FIELDS = ("name", "town", "address", "industry", "total_investment", "stage", "planned_completion_date")
 
@@ -43,7 +44,7 @@ def register_enterprise(*, name: str, credit_code: str, contact_name: str, conta
 
 def add_project(*, actor, enterprise: Enterprise, **fields) -> InvestmentProject:
     """An enterprise's account adds one of its projects. Raises ``ValidationError`` keyed by field."""
-    if not enterprise.users.filter(pk=actor.pk).exists():
+    if not acts_for_enterprise(actor, enterprise):
         raise ValidationError(_("You cannot add projects for this enterprise."))
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:

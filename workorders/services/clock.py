@@ -118,9 +118,9 @@ def extend_due_date(*, actor, assignment: Assignment, working_days: int, reason:
     Heads of the assignment's department and center staff may. The SLA state is judged again at
     once from the new due date (the sweep would do the same at its next run). Atomic; locks the row.
     """
-    from workorders.permissions import can_reassign, is_center_staff
+    from workorders.permissions import is_center_staff, is_head_of
 
-    if not (is_center_staff(actor) or can_reassign(actor, assignment)):
+    if not (is_center_staff(actor) or is_head_of(actor, assignment.department_id)):
         raise WorkOrderError(_("Only center staff or a head of this department can extend a due date."), code="forbidden")
     if not reason.strip():
         raise WorkOrderError(_("Say why the due date is extended."), code="reason", field="reason")

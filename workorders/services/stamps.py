@@ -13,7 +13,7 @@ from workdays.calendar import local_date
 from workorders import signing
 from workorders.exceptions import WorkOrderError
 from workorders.models import Approval, Assignment, Commitment, RequestEvent, StampCounter
-from workorders.permissions import can_reassign, can_work_on
+from workorders.permissions import can_work_on, is_head_of
 from workorders.services._common import record_event, save_as, tell_department, tell_enterprise
 
 STAMPABLE = (Assignment.Status.ISSUED, Assignment.Status.IN_PROGRESS, Assignment.Status.REPLIED, Assignment.Status.DONE)
@@ -124,7 +124,7 @@ def stamp_assignment(*, actor, assignment: Assignment, decision: str, conditions
 def revoke_approval(*, actor, approval: Approval, reason: str) -> Approval:
     """A head of the stamp's department revokes it with a reason; the revocation is signed too.
     Atomic; an officer (not head) is refused, as is a second revocation."""
-    if not can_reassign(actor, approval.assignment):
+    if not is_head_of(actor, approval.assignment.department_id):
         raise WorkOrderError(_("Only a head of the department that stamped can revoke it."), code="forbidden")
     if not reason.strip():
         raise WorkOrderError(_("Give the reason for revoking."), code="reason", field="reason")
