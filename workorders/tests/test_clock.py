@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError
 
 from departments.tests.factories import DepartmentFactory
-from projects.tests.factories import UserFactory
+from projects.tests.factories import StaffFactory, UserFactory
 from workdays.calendar import get_calendar
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, ClockPause, ServiceRequest
@@ -23,7 +23,7 @@ def at(year, month, day, hour=10):
 
 @pytest.fixture
 def staff():
-    return UserFactory(username="staff-clock")
+    return StaffFactory(username="staff-clock")
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Model cases and the similar-case search, in Chinese and English."""
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from center import roles
 from departments.tests.factories import DepartmentFactory
-from projects.tests.factories import UserFactory
+from projects.tests.factories import StaffFactory, UserFactory
 from workorders.exceptions import WorkOrderError
 from workorders.models import ModelCase, ProblemTag, ServiceRequest, WorkOrder
 from workorders.selectors import similar_cases
@@ -23,9 +21,7 @@ def _index_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def staff():
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
-    return user
+    return StaffFactory()
 
 
 def _case(title, problem, summary, tag_names):
