@@ -64,7 +64,7 @@ def queued_emails(monkeypatch):
 
     def delay():
         queued.append(True)
-        tasks.send_pending_emails.apply()
+        tasks.send_pending_emails()  # in this process, as the worker would (no result backend)
 
     monkeypatch.setattr(tasks.send_pending_emails, "delay", delay)
     return queued

@@ -98,7 +98,7 @@ def test_marking_a_case_rebuilds_the_index_after_the_commit(staff, django_captur
 
     def delay():  # the task as the worker runs it
         queued.append(True)
-        tasks.rebuild_similarity_index.apply()
+        tasks.rebuild_similarity_index()
 
     monkeypatch.setattr(tasks.rebuild_similarity_index, "delay", delay)
     resolved = WorkOrderFactory(status=WorkOrder.Status.RESOLVED, problem="道路未开通，无法验收")
