@@ -85,7 +85,8 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
-        return permissions.projects_visible_to(self.request.user).select_related("enterprise", "town").order_by("name", "id")
+        return (permissions.projects_visible_to(self.request.user).select_related("enterprise", "town")
+                .order_by("name", "id"))
 
     def create(self, request, *args, **kwargs):
         # Refused before the data is read: only an enterprise's accounts add projects (403, not a 400).

@@ -47,7 +47,8 @@ def _leader_tables(month: datetime.date) -> dict:
 
 def _center_tables(user) -> dict:
     return {
-        "open-work-by-department": lambda: tables.workload_table(workorder_selectors.department_workload(user, local_date())),
+        "open-work-by-department": lambda: tables.workload_table(
+            workorder_selectors.department_workload(user, local_date())),
         "mechanism-candidates": lambda: tables.candidates_table(selectors.mechanism_candidates()),
     }
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from projects.models import InvestmentProject
 from workdays.calendar import local_date
 from workorders.exceptions import WorkOrderError
-from workorders.permissions import acts_for_enterprise
 from workorders.models import Assignment, RequestEvent, ServiceRequest
+from workorders.permissions import acts_for_enterprise
 from workorders.services._common import atomic_with_files, record_event, save_as, store_attachments, tell_department, tell_enterprise
 from workorders.services.clock import resume_assignment
 from workorders.uploads import check_files
