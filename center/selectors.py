@@ -50,7 +50,8 @@ def agenda_items_visible_to(user):
 
 
 def upcoming_sessions(user, limit: int = 10):
-    """The user's visible sessions from today on, soonest first, with their item counts. One query."""
+    """The user's visible sessions from today on, soonest first, with their item counts (one query
+    after the permission check)."""
     from workdays.calendar import local_date
 
     return (sessions_visible_to(user).filter(date__gte=local_date()).order_by("date")
@@ -58,7 +59,8 @@ def upcoming_sessions(user, limit: int = 10):
 
 
 def past_sessions(user, limit: int = 10):
-    """The user's visible sessions before today, latest first, with their item counts. One query."""
+    """The user's visible sessions before today, latest first, with their item counts (one query
+    after the permission check)."""
     from workdays.calendar import local_date
 
     return (sessions_visible_to(user).filter(date__lt=local_date()).order_by("-date")
