@@ -7,6 +7,17 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _similarity_index_in_tmp(settings, tmp_path):
+    """The similar-case index of a test (rebuilt when a model case is marked, or by the demo) is
+    written to and read from a temporary file, never var/'s; no index loaded by an earlier test is
+    kept."""
+    from workorders import similarity
+
+    settings.CENTER_SIMILARITY_INDEX_PATH = str(tmp_path / "model-case-index.joblib")
+    similarity._loaded.update(mtime=None, index=None)
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
@@ -40,6 +51,23 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def queued_emails(monkeypatch):
+    """The outbox's send task runs as a worker would, at once, each time it is queued; the list
+    counts the times. With ``django_capture_on_commit_callbacks(execute=True)`` a test sees the
+    e-mails leave after the commit."""
+    from notifications import tasks
+
+    queued = []
+
+    def delay():
+        queued.append(True)
+        tasks.send_pending_emails()  # in this process, as the worker would (no result backend)
+
+    monkeypatch.setattr(tasks.send_pending_emails, "delay", delay)
+    return queued
 
 
 @pytest.fixture

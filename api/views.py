@@ -1,5 +1,6 @@
 """The REST API (/api/v1/). Every queryset starts from the same permission functions as the web
-pages (workorders.permissions, projects.selectors), and every change goes through the services."""
+pages (the ``*_visible_to(user)`` functions of workorders.permissions and center.selectors), and
+every change goes through the services."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
@@ -13,13 +14,13 @@ from rest_framework.response import Response
 
 from api import filters, serializers
 from api.models import ApiClient
-from center.models import AgendaItem, OfficeHoursSession
+from center.office_hours.selectors import agenda_items_visible_to, sessions_visible_to
 from departments.models import Department
 from projects import services as project_services
-from projects.models import Enterprise, InvestmentProject, Town
-from projects.selectors import enterprises_of, projects_of
+from projects.models import Town
+from projects.selectors import enterprises_of
 from workorders import permissions
-from workorders.models import Approval, Assignment, Commitment, ModelCase
+from workorders.models import Assignment
 from workorders.selectors import similar_cases_for_text
 from workorders.services import stamp_assignment, submit_request
 
@@ -66,9 +67,7 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name", "credit_code"]
 
     def get_queryset(self):
-        user = self.request.user
-        base = Enterprise.objects.all() if permissions.is_center_staff(user) else enterprises_of(user)
-        return base.order_by("name", "id")
+        return permissions.enterprises_visible_to(self.request.user).order_by("name", "id")
 
 
 class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -81,10 +80,8 @@ class ProjectViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
-        user = self.request.user
-        if permissions.is_center_staff(user):
-            return InvestmentProject.objects.select_related("enterprise", "town").order_by("name", "id")
-        return projects_of(user)
+        return (permissions.projects_visible_to(self.request.user).select_related("enterprise", "town")
+                .order_by("name", "id"))
 
     def create(self, request, *args, **kwargs):
         # Refused before the data is read: only an enterprise's accounts add projects (403, not a 400).
@@ -174,10 +171,6 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(serializers.ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
 
 
-def _visible_requests(user):
-    return permissions.requests_visible_to(user).values("pk")
-
-
 class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ApprovalSerializer
     pagination_class = Pages
@@ -185,8 +178,7 @@ class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["serial"]
 
     def get_queryset(self):
-        return (Approval.objects.filter(assignment__work_order__request__in=_visible_requests(self.request.user))
-                .order_by("-stamped_at", "-id"))
+        return permissions.approvals_visible_to(self.request.user).order_by("-stamped_at", "-id")
 
 
 class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -195,7 +187,7 @@ class CommitmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["department", "sla_state", "kind"]
 
     def get_queryset(self):
-        return Commitment.objects.filter(request__in=_visible_requests(self.request.user)).order_by("due_date", "id")
+        return permissions.commitments_visible_to(self.request.user).order_by("due_date", "id")
 
 
 class SessionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -204,9 +196,7 @@ class SessionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        if not permissions.sees_office_hours(self.request.user):
-            return OfficeHoursSession.objects.none()
-        return OfficeHoursSession.objects.order_by("date")
+        return sessions_visible_to(self.request.user).order_by("date")
 
 
 class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
@@ -215,10 +205,7 @@ class AgendaItemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["session", "kind", "department", "concluded"]
 
     def get_queryset(self):
-        if not permissions.sees_office_hours(self.request.user):
-            return AgendaItem.objects.none()
-        items = AgendaItem.objects.order_by("session", "position", "id")
-        return items if permissions.is_center_staff(self.request.user) else items.filter(removed=False)
+        return agenda_items_visible_to(self.request.user).order_by("session", "position", "id")
 
 
 
@@ -233,9 +220,7 @@ class ModelCaseViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["marked_at", "title"]
 
     def get_queryset(self):
-        if not permissions.sees_model_cases(self.request.user):
-            return ModelCase.objects.none()
-        queryset = (ModelCase.objects.select_related("work_order__request__project")
+        queryset = (permissions.model_cases_visible_to(self.request.user).select_related("work_order__request__project")
                     .prefetch_related("tags", Prefetch("work_order__assignments", queryset=Assignment.objects.all()))
                     .order_by("-marked_at", "-id"))
         tag = self.request.query_params.get("tag")

@@ -35,17 +35,17 @@ def _require_staff(user):
 def queue(request):
     _require_staff(request.user)
     today = local_date()
-    workload = list(selectors.department_workload(today))
+    workload = list(selectors.department_workload(request.user, today))
     candidates = mechanism_candidates(today=today)
     return render(request, "center/queue.html", {
         "candidates": candidates,
         "candidates_table": tables.candidates_table(candidates),
-        "queue": selectors.triage_queue(),
+        "queue": selectors.triage_queue(request.user),
         "workload": workload,
         "workload_table": tables.workload_table(workload),
         "incoming": dashboard_selectors.incoming_requests(today),
         "session": this_weeks_session(today),
-        "recent": selectors.recent_requests(),
+        "recent": selectors.recent_requests(request.user),
         "export_base": reverse("center:queue") + "export/",
     })
 
@@ -53,7 +53,7 @@ def queue(request):
 def _request(request, tracking_number) -> ServiceRequest:
     _require_staff(request.user)
     try:
-        return selectors.request_for_staff(tracking_number)
+        return selectors.request_for_staff(request.user, tracking_number)
     except ServiceRequest.DoesNotExist:
         raise Http404
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from core import roles
 from core.errors import DomainError
 from projects.models import Enterprise, InvestmentProject
+from projects.permissions import acts_for_enterprise
 
 PROJECT_FIELDS = ("name", "town", "address", "industry", "total_investment", "stage", "planned_completion_date")
 
@@ -50,7 +51,7 @@ def register_enterprise(*, name: str, credit_code: str, contact_name: str, conta
 def add_project(*, actor, enterprise: Enterprise, **fields) -> InvestmentProject:
     """An enterprise's account adds one of its projects, atomically. Raises ``DomainError`` (with the
     field it belongs to) for a stranger, a name the enterprise already uses, or invalid fields."""
-    if not enterprise.users.filter(pk=actor.pk).exists():
+    if not acts_for_enterprise(actor, enterprise):
         raise DomainError(_("You cannot add projects for this enterprise."), code="forbidden")
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:

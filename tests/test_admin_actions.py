@@ -6,15 +6,14 @@ else gets the actions.
 """
 import pytest
 from django.contrib.admin import helpers
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.messages import constants as message_levels
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
-from projects.tests.factories import UserFactory
+from projects.tests.factories import OfficerUserFactory, StaffFactory
 from workdays.calendar import get_calendar
 from workorders.models import Assignment, RequestEvent, ServiceRequest, WorkOrder
 from workorders.services import triage_and_issue
@@ -29,9 +28,7 @@ SELECTED = helpers.ACTION_CHECKBOX_NAME  # "_selected_action"
 
 @pytest.fixture
 def staff():
-    user = UserFactory(username="center-staff", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
-    return user
+    return StaffFactory(username="center-staff", is_staff=True)
 
 
 @pytest.fixture
@@ -247,8 +244,7 @@ def test_staff_see_the_triage_actions(staff_client):
 @pytest.fixture
 def officer_client():
     """A department officer with admin access (is_staff) who may even look at requests there."""
-    user = OfficerFactory(user=UserFactory(username="officer", is_staff=True)).user
-    user.groups.add(Group.objects.get(name=roles.OFFICER))
+    user = OfficerFactory(user=OfficerUserFactory(username="officer", is_staff=True)).user
     user.user_permissions.add(Permission.objects.get(codename="view_servicerequest"))
     client = Client()
     client.force_login(user)
@@ -286,8 +282,7 @@ def test_an_officer_posting_a_triage_action_changes_nothing(officer_client, staf
 
 
 def test_an_officer_without_admin_permissions_is_refused(staff):
-    user = OfficerFactory(user=UserFactory(username="plain-officer", is_staff=True)).user
-    user.groups.add(Group.objects.get(name=roles.OFFICER))
+    user = OfficerFactory(user=OfficerUserFactory(username="plain-officer", is_staff=True)).user
     client = Client()
     client.force_login(user)
     waiting = ServiceRequestFactory()

@@ -8,38 +8,35 @@ from __future__ import annotations
 import datetime
 from types import SimpleNamespace
 
-from django.contrib.auth.models import Group
-
-from core import roles
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
-from projects.tests.factories import EnterpriseFactory, InvestmentProjectFactory, UserFactory
+from projects.tests.factories import (
+    EnterpriseFactory,
+    EnterpriseUserFactory,
+    HeadUserFactory,
+    InvestmentProjectFactory,
+    LeaderFactory,
+    OfficerUserFactory,
+    StaffFactory,
+)
 from workorders.services import submit_request, triage_and_issue
 from workorders.tests import samples
 
 PASSWORD = "pass-for-tests-1"
 
 
-def user_in(group: str, username: str):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 def build_world() -> SimpleNamespace:
     w = SimpleNamespace()
-    w.staff = user_in(roles.CENTER_STAFF, "staff")
-    w.leader = user_in(roles.LEADER, "leader")
+    w.staff = StaffFactory(username="staff")
+    w.leader = LeaderFactory(username="leader")
     w.dept_a = DepartmentFactory(short_code="JT", name_zh="区交通委", name_en="Transportation Commission")
     w.dept_b = DepartmentFactory(short_code="JW", name_zh="区建设管理委", name_en="Construction Commission")
-    w.officer_a = OfficerFactory(department=w.dept_a, user=user_in(roles.OFFICER, "officer_a")).user
-    w.head_a = HeadFactory(department=w.dept_a, user=user_in(roles.HEAD, "head_a")).user
-    w.officer_b = OfficerFactory(department=w.dept_b, user=user_in(roles.OFFICER, "officer_b")).user
+    w.officer_a = OfficerFactory(department=w.dept_a, user=OfficerUserFactory(username="officer_a")).user
+    w.head_a = HeadFactory(department=w.dept_a, user=HeadUserFactory(username="head_a")).user
+    w.officer_b = OfficerFactory(department=w.dept_b, user=OfficerUserFactory(username="officer_b")).user
     w.ent_a = EnterpriseFactory(name="甲科技有限公司")
     w.ent_b = EnterpriseFactory(name="乙置业有限公司")
-    w.user_a = user_in(roles.ENTERPRISE, "ent_a")
-    w.user_b = user_in(roles.ENTERPRISE, "ent_b")
-    w.ent_a.users.add(w.user_a)
-    w.ent_b.users.add(w.user_b)
+    w.user_a = EnterpriseUserFactory(username="ent_a", enterprise=w.ent_a)
+    w.user_b = EnterpriseUserFactory(username="ent_b", enterprise=w.ent_b)
     w.project_a = InvestmentProjectFactory(enterprise=w.ent_a, planned_completion_date=datetime.date(2027, 6, 30))
     w.project_b = InvestmentProjectFactory(enterprise=w.ent_b, planned_completion_date=datetime.date(2027, 6, 30))
     w.request_a, _ = submit_request(actor=w.user_a, project=w.project_a, kind="blocker", title="道路未开通",

@@ -2,7 +2,8 @@
 
 The one source for views, admin and API. Deny by default: each ``*_visible_to`` returns the
 rows a user may see (used by lists *and* by detail pages, so both always agree), and each
-``can_*`` answers for one object.
+``is_*``, ``acts_for_*`` or ``can_*`` answers for one object: ``acts_for_enterprise`` (an account
+of the enterprise of this row), ``is_officer_of`` and ``is_head_of`` (of this department).
 """
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from django.db.models import Q, QuerySet
 
 from core import roles
 from departments.models import Officer
-from workorders.models import Assignment, Attachment, ServiceRequest, WorkOrder
+from projects.models import Enterprise, InvestmentProject
+from projects.permissions import acts_for_enterprise  # noqa: F401 - the one check, owned by projects; used from here
+from projects.selectors import enterprises_of, project_choices
+from workorders.models import Approval, Assignment, Attachment, Commitment, ModelCase, ServiceRequest, WorkOrder
 
 
 def is_center_staff(user) -> bool:
@@ -54,8 +58,6 @@ def enterprise_ids(user) -> list[int]:
     """The enterprises the user is an account of (one small query)."""
     if not (user and user.is_authenticated and user.is_active):
         return []
-    from projects.models import Enterprise
-
     return list(Enterprise.users.through.objects.filter(user_id=user.pk).values_list("enterprise_id", flat=True))
 
 
@@ -90,26 +92,60 @@ def desk_assignments(user, *, departments: list[int] | None = None) -> QuerySet[
     return Assignment.objects.filter(department_id__in=ids)
 
 
+def is_officer_of(user, department_id) -> bool:
+    """Whether the user is an active officer or head of this (active) department. One query."""
+    return department_id is not None and active_memberships(user).filter(department_id=department_id).exists()
+
+
+def is_head_of(user, department_id) -> bool:
+    """Whether the user is an active head of this (active) department: a head reassigns within it,
+    extends its due dates and revokes its stamps. One query."""
+    return department_id is not None and active_memberships(user).filter(
+        department_id=department_id, role=Officer.Role.HEAD).exists()
+
+
+def may_move_due_date(user, assignment: Assignment) -> bool:
+    """Center staff, and the heads of the assignment's department, may move its due date."""
+    return is_center_staff(user) or is_head_of(user, assignment.department_id)
+
+
+def heads_a_department(user) -> bool:
+    """Whether the user is an active head of any active department."""
+    return active_memberships(user).filter(role=Officer.Role.HEAD).exists()
+
+
 def can_work_on(user, assignment: Assignment) -> bool:
-    """Officers and heads of the assignment's department may reply, ask for material and finish."""
-    return assignment.department_id in department_ids(user)
+    """Officers and heads of the assignment's department may reply, ask for material, finish and stamp."""
+    return is_officer_of(user, assignment.department_id)
 
 
-def can_reassign(user, assignment: Assignment) -> bool:
-    return assignment.department_id in department_ids(user, heads_only=True)
-
-
-def can_act_for_enterprise(user, request: ServiceRequest) -> bool:
-    return bool(user and user.is_authenticated and user.is_active) and request.enterprise.users.filter(pk=user.pk).exists()
-
-
-def attachment_visible_to(user, attachment: Attachment) -> bool:
+def attachments_visible_to(user) -> QuerySet[Attachment]:
     """An attachment is seen by whoever may see its request."""
-    return requests_visible_to(user).filter(pk=attachment.request_id).exists()
+    return Attachment.objects.filter(request__in=requests_visible_to(user).values("pk"))
 
 
 def work_orders_visible_to(user) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(request__in=requests_visible_to(user).values("pk"))
+
+
+def approvals_visible_to(user) -> QuerySet[Approval]:
+    """Stamps on the requests the user may see (the enterprise, the departments on it, center staff)."""
+    return Approval.objects.filter(assignment__work_order__request__in=requests_visible_to(user).values("pk"))
+
+
+def commitments_visible_to(user) -> QuerySet[Commitment]:
+    """Commitments of the requests the user may see."""
+    return Commitment.objects.filter(request__in=requests_visible_to(user).values("pk"))
+
+
+def enterprises_visible_to(user) -> QuerySet[Enterprise]:
+    """Center staff: every enterprise. An enterprise's accounts: their own. Everyone else: none."""
+    return Enterprise.objects.all() if is_center_staff(user) else enterprises_of(user)
+
+
+def projects_visible_to(user) -> QuerySet[InvestmentProject]:
+    """Center staff: every project. An enterprise's accounts: their enterprises' projects. Everyone else: none."""
+    return InvestmentProject.objects.all() if is_center_staff(user) else project_choices(user)
 
 
 def sees_office_hours(user) -> bool:
@@ -125,3 +161,8 @@ def can_view_dashboards(user) -> bool:
 def sees_model_cases(user) -> bool:
     """Model cases (precedents, naming other enterprises): center staff, leaders and department members."""
     return is_center_staff(user) or is_leader(user) or bool(department_ids(user))
+
+
+def model_cases_visible_to(user) -> QuerySet[ModelCase]:
+    """Every model case for those who ``sees_model_cases``; none for anyone else."""
+    return ModelCase.objects.all() if sees_model_cases(user) else ModelCase.objects.none()

@@ -83,15 +83,18 @@ def assignment_for_desk(user, pk: int) -> Assignment:
 
 def attachment_for(user, pk: int) -> Attachment:
     """An attachment the user may download; DoesNotExist otherwise."""
-    return Attachment.objects.select_related("request").get(
-        pk=pk, request__in=permissions.requests_visible_to(user).values("pk")
-    )
+    return permissions.attachments_visible_to(user).select_related("request").get(pk=pk)
 
 
-def triage_queue() -> QuerySet[ServiceRequest]:
-    """Requests waiting for center staff, oldest first."""
+def _for_staff(user) -> QuerySet[ServiceRequest]:
+    """Every request for center staff; none for anyone else (the center's pages are theirs alone)."""
+    return ServiceRequest.objects.all() if permissions.is_center_staff(user) else ServiceRequest.objects.none()
+
+
+def triage_queue(user) -> QuerySet[ServiceRequest]:
+    """Requests waiting for center staff, oldest first; none for anyone else."""
     return (
-        ServiceRequest.objects.filter(status__in=WAITING_FOR_TRIAGE)
+        _for_staff(user).filter(status__in=WAITING_FOR_TRIAGE)
         .select_related("enterprise", "project")
         .order_by("submitted_at", "id")
     )
@@ -119,10 +122,13 @@ def request_approvals(request: ServiceRequest) -> QuerySet:
     )
 
 
-def department_workload(today) -> list:
+def department_workload(user, today) -> list:
     """Per active department with open work: its open assignments, overdue ones (past due, clock
     running), escalated ones and paused ones, most overdue first. One aggregate query over the open
-    assignments only (an index holds them by status), one for the departments' names."""
+    assignments only (an index holds them by status), one for the departments' names. Center staff
+    only: an empty list for anyone else."""
+    if not permissions.is_center_staff(user):
+        return []
     running = Q(status__in=RUNNING_ASSIGNMENT_STATUSES)
     rows = (Assignment.objects.filter(status__in=OPEN_ASSIGNMENT_STATUSES).values("department_id")
             .annotate(open_count=Count("id"), overdue_count=Count("id", filter=running & Q(due_date__lt=today)),
@@ -137,14 +143,16 @@ def department_workload(today) -> list:
     return sorted(departments, key=lambda d: (-d.overdue_count, -d.open_count, d.short_code))
 
 
-def request_for_staff(tracking_number: str) -> ServiceRequest:
-    return ServiceRequest.objects.select_related("enterprise", "project__town", "work_order", "duplicate_of").get(
+def request_for_staff(user, tracking_number: str) -> ServiceRequest:
+    """One request with what the triage page shows, for center staff; DoesNotExist for anyone else."""
+    return _for_staff(user).select_related("enterprise", "project__town", "work_order", "duplicate_of").get(
         tracking_number=tracking_number)
 
 
-def recent_requests(limit: int = 20) -> QuerySet[ServiceRequest]:
+def recent_requests(user, limit: int = 20) -> QuerySet[ServiceRequest]:
+    """The latest triaged requests, newest first, for center staff; none for anyone else."""
     return (
-        ServiceRequest.objects.exclude(status__in=WAITING_FOR_TRIAGE)
+        _for_staff(user).exclude(status__in=WAITING_FOR_TRIAGE)
         .select_related("enterprise", "project")
         .order_by("-submitted_at", "-id")[:limit]
     )
@@ -184,9 +192,10 @@ def verify_serial(serial: str) -> dict:
 
 def approval_for(user, serial: str):
     """A stamp on a request the user may see (the enterprise, the departments on it, center staff)."""
-    return (Approval.objects.select_related("department", "assignment__work_order__request__enterprise",
-                                            "assignment__work_order__request__project")
-            .get(serial=serial, assignment__work_order__request__in=permissions.requests_visible_to(user).values("pk")))
+    return (permissions.approvals_visible_to(user)
+            .select_related("department", "assignment__work_order__request__enterprise",
+                            "assignment__work_order__request__project")
+            .get(serial=serial))
 
 
 def similar_cases(service_request: ServiceRequest, *, limit: int = 5) -> list:

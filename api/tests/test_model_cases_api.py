@@ -16,8 +16,7 @@ def _client(world, role):
 
 
 @pytest.fixture
-def cases(world, settings, tmp_path):
-    settings.CENTER_SIMILARITY_INDEX_PATH = str(tmp_path / "index.joblib")
+def cases(world):
     road, metro = ProblemTagFactory(slug="unopened-road"), ProblemTagFactory(slug="metro-overlap")
     road_wo = WorkOrderFactory(lead_department=world.dept_a, proposed_approach="临时出入口，承诺制验收。")
     AssignmentFactory(work_order=road_wo, department=world.dept_b, role=Assignment.Role.CO_HANDLING)

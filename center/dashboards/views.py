@@ -46,9 +46,10 @@ def _leader_tables(month: datetime.date) -> dict:
     }
 
 
-def _center_tables() -> dict:
+def _center_tables(user) -> dict:
     return {
-        "open-work-by-department": lambda: tables.workload_table(workorder_selectors.department_workload(local_date())),
+        "open-work-by-department": lambda: tables.workload_table(
+            workorder_selectors.department_workload(user, local_date())),
         "mechanism-candidates": lambda: tables.candidates_table(mechanism_candidates()),
     }
 
@@ -109,7 +110,7 @@ def leader_export(request, slug: str, fmt: str):
 def center_export(request, slug: str, fmt: str):
     if not is_center_staff(request.user):
         raise PermissionDenied
-    return _export(_center_tables(), slug, fmt, suffix=local_date().isoformat())
+    return _export(_center_tables(request.user), slug, fmt, suffix=local_date().isoformat())
 
 
 def _export(builders: dict, slug: str, fmt: str, *, suffix: str):

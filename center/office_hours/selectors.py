@@ -1,17 +1,37 @@
-"""Reads of office hours: the sessions, one session's agenda by department, this week's session."""
+"""Reads of office hours: the sessions, one session's agenda by department, this week's session.
+Who sees them is decided here (``sessions_visible_to``), for the pages and the API alike."""
 from django.db.models import Count, Q
 
 from center.models import AgendaItem, OfficeHoursSession
 from workdays.calendar import local_date
+from workorders import permissions
 
 
-def upcoming_sessions(limit: int = 10):
-    return (OfficeHoursSession.objects.filter(date__gte=local_date()).order_by("date")
+def sessions_visible_to(user):
+    """Every office-hours session for those who ``sees_office_hours`` (center staff, leaders,
+    department members); none for anyone else. The pages and the API start from here."""
+    return OfficeHoursSession.objects.all() if permissions.sees_office_hours(user) else OfficeHoursSession.objects.none()
+
+
+def agenda_items_visible_to(user):
+    """The agenda items of the sessions the user sees; the items staff removed only for center staff."""
+    if not permissions.sees_office_hours(user):
+        return AgendaItem.objects.none()
+    items = AgendaItem.objects.all()
+    return items if permissions.is_center_staff(user) else items.filter(removed=False)
+
+
+def upcoming_sessions(user, limit: int = 10):
+    """The user's visible sessions from today on, soonest first, with their item counts (one query
+    after the permission check)."""
+    return (sessions_visible_to(user).filter(date__gte=local_date()).order_by("date")
             .annotate(item_count=_item_count())[:limit])
 
 
-def past_sessions(limit: int = 10):
-    return (OfficeHoursSession.objects.filter(date__lt=local_date()).order_by("-date")
+def past_sessions(user, limit: int = 10):
+    """The user's visible sessions before today, latest first, with their item counts (one query
+    after the permission check)."""
+    return (sessions_visible_to(user).filter(date__lt=local_date()).order_by("-date")
             .annotate(item_count=_item_count())[:limit])
 
 
@@ -19,14 +39,13 @@ def _item_count():
     return Count("items", filter=Q(items__removed=False))
 
 
-def agenda_by_department(session, *, include_removed: bool = False) -> list[tuple]:
-    """The session's items grouped by department (in agenda order), each group ``(department, items)``;
-    items without a department come last. A fixed number of queries whatever the agenda's size."""
-    items = (AgendaItem.objects.filter(session=session)
+def agenda_by_department(user, session) -> list[tuple]:
+    """The session's items the user sees (``agenda_items_visible_to``: removed ones for center staff
+    only) grouped by department (in agenda order), each group ``(department, items)``; items without
+    a department come last. A fixed number of queries whatever the agenda's size."""
+    items = (agenda_items_visible_to(user).filter(session=session)
              .select_related("department", "work_order__request__enterprise", "assignment__department", "project")
              .order_by("position", "slot_start", "id"))
-    if not include_removed:
-        items = items.filter(removed=False)
     groups: dict = {}
     for item in items:
         groups.setdefault(item.department, []).append(item)

@@ -47,7 +47,7 @@ def _session(date: str) -> OfficeHoursSession:
 def session_list(request):
     _require_view(request.user)
     return render(request, "center/office_hours/list.html", {
-        "upcoming": selectors.upcoming_sessions(), "past": selectors.past_sessions(),
+        "upcoming": selectors.upcoming_sessions(request.user), "past": selectors.past_sessions(request.user),
         "is_staff": permissions.is_center_staff(request.user)})
 
 
@@ -57,7 +57,7 @@ def agenda(request, date):
     _require_view(request.user)
     session = _session(date)
     is_staff = permissions.is_center_staff(request.user)
-    groups = selectors.agenda_by_department(session, include_removed=is_staff)
+    groups = selectors.agenda_by_department(request.user, session)
     # An officer at the session stamps from here: link each item to the officer's own assignment.
     mine = workorder_selectors.own_assignments_by_work_order(request.user, [i.work_order_id for _d, items in groups
                                                                   for i in items if i.work_order_id])
@@ -158,7 +158,7 @@ def minutes(request, pk):
             return redirect(f"/center/office-hours/{item.session.date:%Y-%m-%d}/#item-{item.pk}")
     session = item.session
     return render(request, "center/office_hours/agenda.html", {
-        "session": session, "groups": selectors.agenda_by_department(session, include_removed=True), "is_staff": True,
+        "session": session, "groups": selectors.agenda_by_department(request.user, session), "is_staff": True,
         "add_form": AddItemForm(), "departments": session.departments.order_by("short_code"),
         "bound_minutes": form, "bound_item": item.pk,
         "consultations": session.consultations.select_related("work_order__request"),

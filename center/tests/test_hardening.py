@@ -5,8 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from core import roles
-from tests.world import PASSWORD, user_in
+from projects.tests.factories import EnterpriseUserFactory, StaffFactory
+from tests.world import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,7 @@ def _axes_clean():
 @pytest.mark.parametrize("form", ["/accounts/login/", "/admin/login/"])
 def test_five_wrong_passwords_lock_the_name_on_every_login_form(settings, form):
     settings.AXES_FAILURE_LIMIT = 5
-    user = user_in(roles.CENTER_STAFF, "target")
+    user = StaffFactory(username="target")
     user.is_staff = True
     user.save()
     client = Client()
@@ -37,14 +37,14 @@ def test_five_wrong_passwords_lock_the_name_on_every_login_form(settings, form):
         assert response.status_code == 429
         assert "_auth_user_id" not in client.session
     # Another name from the same address is not locked.
-    user_in(roles.CENTER_STAFF, "bystander")
+    StaffFactory(username="bystander")
     assert Client().post("/accounts/login/", {"username": "bystander", "password": PASSWORD}).status_code == 302
 
 
 @pytest.mark.django_db
 def test_a_success_before_the_limit_clears_the_count(settings):
     settings.AXES_FAILURE_LIMIT = 3
-    user_in(roles.ENTERPRISE, "forgetful")
+    EnterpriseUserFactory(username="forgetful")
     client = Client()
     for _ in range(2):
         client.post("/accounts/login/", {"username": "forgetful", "password": "wrong"})

@@ -4,14 +4,13 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from center.models import AgendaItem, OfficeHoursSession
 from center.office_hours import ical
+from center.models import AgendaItem, OfficeHoursSession
 from center.office_hours.services import (
     add_item,
     build_agenda,
@@ -23,11 +22,10 @@ from center.office_hours.services import (
     session_date_for_week,
 )
 from center.tests.factories import OfficeHoursSessionFactory
-from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
 from notifications.models import Notification
 from projects.models import InvestmentProject
-from projects.tests.factories import UserFactory
+from projects.tests.factories import LeaderFactory, StaffFactory, UserFactory
 from workdays.calendar import get_calendar
 from workorders.models import Assignment, RequestEvent, WorkOrder
 from workorders.tests.factories import ApprovalFactory, AssignmentFactory, WorkOrderFactory
@@ -40,9 +38,7 @@ SESSION_DAY = datetime.date(2026, 11, 30)
 
 @pytest.fixture
 def staff():
-    user = UserFactory(username="oh-staff")
-    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
-    return user
+    return StaffFactory(username="oh-staff")
 
 
 @pytest.fixture
@@ -253,8 +249,7 @@ def test_pages_and_who_may_use_them(session, staff):
     _late()
     build_agenda(actor=staff, session=session)
     officer = OfficerFactory().user
-    leader = UserFactory()
-    leader.groups.add(Group.objects.get(name=roles.LEADER))
+    leader = LeaderFactory()
     enterprise = UserFactory()
     url = "/center/office-hours/2026-11-30/"
     for user, status in ((staff, 200), (officer, 200), (leader, 200), (enterprise, 403)):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from projects.tests.factories import EnterpriseUserFactory
 from tests.world import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,10 +189,7 @@ def test_behind_nginx_the_rate_limit_and_the_login_lock_count_each_client(settin
     forged = Client(HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5", **nginx)
     assert forged.post("/signup/", {"username": ""}).status_code == 429
 
-    from core import roles
-    from tests.world import user_in
-
-    user_in(roles.ENTERPRISE, "shared-name")
+    EnterpriseUserFactory(username="shared-name")
     for _ in range(2):
         one.post("/accounts/login/", {"username": "shared-name", "password": "wrong"})
     assert one.post("/accounts/login/", {"username": "shared-name", "password": PASSWORD}).status_code == 429

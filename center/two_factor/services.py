@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import DomainError
-from workorders.permissions import department_ids, is_center_staff
+from workorders.permissions import heads_a_department, is_center_staff
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class _Outcome:
 
 def may_use_two_factor(user) -> bool:
     """Center staff (superusers too) and department heads may enrol; nobody else (deny by default)."""
-    return is_center_staff(user) or bool(department_ids(user, heads_only=True))
+    return is_center_staff(user) or heads_a_department(user)
 
 
 # --- reads ----------------------------------------------------------------------------------------

@@ -120,3 +120,26 @@ def test_a_row_another_worker_holds_is_left_to_it(transactional_db):
         release.set()
         thread.join()
     assert send_pending_emails() == 1  # free again: sent now
+
+
+def test_the_mail_queued_by_notify_leaves_after_the_commit(queued_emails, django_capture_on_commit_callbacks, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    alice = UserFactory(email="alice@example.com")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(recipients=[alice], subject="新工单", body="正文", url="/desk/")
+        assert not queued_emails and not mail.outbox  # nothing leaves before the commit
+    assert len(callbacks) == 1 and queued_emails == [True]
+    assert [m.to for m in mail.outbox] == [["alice@example.com"]]
+    assert OutboundEmail.objects.get().status == OutboundEmail.Status.SENT
+
+
+def test_nothing_is_queued_when_the_change_rolls_back(queued_emails, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    alice = UserFactory(email="alice@example.com")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            notify(recipients=[alice], subject="新工单")
+            raise RuntimeError
+    assert callbacks == [] and queued_emails == []
+    assert not OutboundEmail.objects.exists() and not mail.outbox

@@ -3,12 +3,11 @@ import datetime
 
 import pytest
 
-from core import roles
 from center.office_hours.services import build_agenda
 from center.tests.factories import OfficeHoursSessionFactory
 from departments.tests.factories import DepartmentFactory
+from projects.tests.factories import StaffFactory
 from tests.e2e.test_journey import _log_in
-from tests.world import user_in
 from workorders.models import Assignment
 from workorders.tests.factories import AssignmentFactory
 
@@ -16,7 +15,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
 def test_agenda_page_and_print(live_server, browser, shots, tmp_path):
-    staff = user_in(roles.CENTER_STAFF, "agenda-staff")
+    staff = StaffFactory(username="agenda-staff")
     session = OfficeHoursSessionFactory(date=datetime.date(2026, 11, 30))
     for code in ("JT", "GH"):
         AssignmentFactory(department=DepartmentFactory(short_code=code, name_zh=f"区{code}委"),

@@ -10,10 +10,15 @@ import re
 
 import pytest
 
-from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
-from projects.tests.factories import EnterpriseFactory, InvestmentProjectFactory
-from tests.world import PASSWORD, user_in
+from projects.tests.factories import (
+    EnterpriseFactory,
+    EnterpriseUserFactory,
+    InvestmentProjectFactory,
+    OfficerUserFactory,
+    StaffFactory,
+)
+from tests.world import PASSWORD
 from workdays.calendar import get_calendar, local_date
 from workorders.models import Assignment, ClockPause, ServiceRequest, WorkOrder
 from workorders.tests import samples
@@ -32,11 +37,11 @@ def _log_in(page, base, username):
 
 def test_request_to_resolution(live_server, browser, shots, tmp_path):
     base = live_server.url
-    staff = user_in(roles.CENTER_STAFF, "e2e-staff")
+    staff = StaffFactory(username="e2e-staff")
     department = DepartmentFactory(short_code="JT", name_zh="区交通委", name_en="Transportation Commission")
-    officer = OfficerFactory(department=department, user=user_in(roles.OFFICER, "e2e-officer"), display_name="交通委经办人")
+    officer = OfficerFactory(department=department, user=OfficerUserFactory(username="e2e-officer"), display_name="交通委经办人")
     enterprise = EnterpriseFactory(name="上海乐氏科技有限公司")
-    contact = user_in(roles.ENTERPRISE, "e2e-enterprise")
+    contact = EnterpriseUserFactory(username="e2e-enterprise")
     enterprise.users.add(contact)
     InvestmentProjectFactory(enterprise=enterprise, name="乐氏科技园", planned_completion_date=datetime.date(2027, 6, 30),
                              current_completion_date=datetime.date(2027, 6, 30))

@@ -5,12 +5,11 @@ import subprocess
 
 import pytest
 
-from core import roles
 from center.office_hours.services import build_agenda
 from center.tests.factories import OfficeHoursSessionFactory
 from departments.tests.factories import DepartmentFactory, OfficerFactory
+from projects.tests.factories import OfficerUserFactory, StaffFactory
 from tests.e2e.test_journey import _log_in
-from tests.world import user_in
 from workorders.models import Approval, Assignment
 from workorders.tests.factories import AssignmentFactory, WorkOrderFactory
 
@@ -19,10 +18,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 def test_stamp_at_office_hours_and_verify_from_the_qr_code(live_server, browser, shots, settings, tmp_path):
     settings.CENTER_PUBLIC_BASE_URL = live_server.url
-    staff = user_in(roles.CENTER_STAFF, "stamp-staff")
+    staff = StaffFactory(username="stamp-staff")
     department = DepartmentFactory(short_code="TC", name_zh="宝山区投资促进办公室", name_en="Investment Promotion Office",
                                    seal_text="审批专用章")
-    officer = OfficerFactory(department=department, user=user_in(roles.OFFICER, "stamp-officer"), display_name="投促办经办人")
+    officer = OfficerFactory(department=department, user=OfficerUserFactory(username="stamp-officer"), display_name="投促办经办人")
     work_order = WorkOrderFactory(needs_consultation=True)
     AssignmentFactory(work_order=work_order, department=department, status=Assignment.Status.IN_PROGRESS,
                       issued_on=datetime.date(2026, 11, 2), due_date=datetime.date(2026, 11, 16))

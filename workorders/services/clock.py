@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, ClockPause, RequestEvent
-from workorders.permissions import can_reassign, can_work_on, is_center_staff
+from workorders.permissions import acts_for_enterprise, can_work_on, is_center_staff, may_move_due_date
 from workorders.services._common import record_event, save_as
 
 
@@ -94,7 +94,7 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
     of the department or center staff, and unless the assignment is paused.
     """
     at = at or timezone.now()
-    if not (_acts_for_assignments_enterprise(actor, assignment) or can_work_on(actor, assignment)
+    if not (acts_for_enterprise(actor, assignment.work_order.request) or can_work_on(actor, assignment)
             or is_center_staff(actor)):
         raise WorkOrderError(_("You cannot restart this clock."), code="forbidden")
     with transaction.atomic():
@@ -116,16 +116,6 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
         locked.save(update_fields=["due_date", "paused_working_days", "status", "sla_state"])
     assignment.refresh_from_db()
     return assignment
-
-
-def _acts_for_assignments_enterprise(actor, assignment: Assignment) -> bool:
-    return bool(actor and actor.is_authenticated and actor.is_active) and \
-        assignment.work_order.request.enterprise.users.filter(pk=actor.pk).exists()
-
-
-def may_move_due_date(actor, assignment: Assignment) -> bool:
-    """Center staff, and the heads of the assignment's department, may move its due date."""
-    return is_center_staff(actor) or can_reassign(actor, assignment)
 
 
 def move_due_date(*, actor, assignment: Assignment, reason: str, new_due_date: datetime.date | None = None,

@@ -18,7 +18,7 @@ from workorders.models import (
     RequestEvent,
     WorkOrder,
 )
-from workorders.permissions import can_reassign, can_work_on
+from workorders.permissions import can_work_on, is_head_of
 from workorders.services._common import record_event, save_as, tell_enterprise
 from workorders.services.clock import pause_assignment
 
@@ -114,7 +114,7 @@ def _resolve_if_all_done(*, actor, work_order: WorkOrder, now) -> None:
 
 def reassign_assignment(*, actor, assignment: Assignment, officer: Officer) -> Assignment:
     """A head gives the assignment to an officer of the same department. Atomic; internal step."""
-    if not can_reassign(actor, assignment):
+    if not is_head_of(actor, assignment.department_id):
         raise WorkOrderError(_("Only a head of this department can reassign."), code="forbidden")
     if officer.department_id != assignment.department_id or not officer.is_active:
         raise WorkOrderError(_("Choose an active officer of this department."), code="officer", field="officer")

@@ -12,6 +12,7 @@ from projects.models import InvestmentProject
 from workdays.calendar import local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import ASSIGNMENT_LIFECYCLE, REQUEST_LIFECYCLE, Assignment, RequestEvent, ServiceRequest
+from workorders.permissions import acts_for_enterprise
 from workorders.services._common import atomic_with_files, record_event, save_as, store_attachments, tell_department, tell_enterprise
 from workorders.services.clock import resume_assignment
 from workorders.uploads import check_files
@@ -60,10 +61,9 @@ def submit_request(
     returns the first request and ``created`` False. Raises ``WorkOrderError`` with the field at
     fault. The enterprise's accounts and contact address get an e-mail with the tracking number.
     """
-    # One query gives both the permission check and the people to tell. A resubmitted token is
-    # found by the unique constraint below, so the first submission costs no extra lookup.
-    accounts = list(project.enterprise.users.all())
-    if actor.pk not in {user.pk for user in accounts}:
+    # A resubmitted token is found by the unique constraint below, so the first submission costs
+    # no extra lookup.
+    if not acts_for_enterprise(actor, project):
         if token and ServiceRequest.objects.filter(submission_token=token).exists():
             raise WorkOrderError(_("This form was already used. Please reload the page."), code="token_reused")
         raise WorkOrderError(_("Choose one of your own projects."), code="project", field="project")
@@ -88,7 +88,7 @@ def submit_request(
                     subject=_("Request received: %(number)s") % {"number": request.tracking_number},
                     body=_("We received your request “%(title)s”. Its tracking number is %(number)s.")
                     % {"title": request.title, "number": request.tracking_number},
-                    url=f"/requests/{request.tracking_number}/", users=accounts, in_app=False,
+                    url=f"/requests/{request.tracking_number}/", in_app=False,
                 )
             return request, True
         except IntegrityError:
@@ -101,7 +101,7 @@ def submit_request(
 
 
 def _same_submitter(request: ServiceRequest, actor) -> ServiceRequest:
-    if not request.enterprise.users.filter(pk=actor.pk).exists():
+    if not acts_for_enterprise(actor, request):
         raise WorkOrderError(_("This form was already used. Please reload the page."), code="token_reused")
     return request
 
@@ -113,7 +113,7 @@ def provide_material(*, actor, assignment: Assignment, text: str, files: list[tu
     is not of the enterprise, the assignment is not waiting, or the answer is empty.
     """
     request = assignment.work_order.request
-    if not request.enterprise.users.filter(pk=actor.pk).exists():
+    if not acts_for_enterprise(actor, request):
         raise WorkOrderError(_("You cannot answer for this request."), code="forbidden")
     if not text.strip() and not files:
         raise WorkOrderError(_("Write an answer or attach the material."), code="empty", field="text")
@@ -137,7 +137,7 @@ def provide_material(*, actor, assignment: Assignment, text: str, files: list[tu
 
 def rate_request(*, actor, request: ServiceRequest, rating: int, comment: str = "") -> ServiceRequest:
     """The enterprise rates a resolved request once (1 to 5). Atomic."""
-    if not request.enterprise.users.filter(pk=actor.pk).exists():
+    if not acts_for_enterprise(actor, request):
         raise WorkOrderError(_("You cannot rate this request."), code="forbidden")
     if rating not in range(1, 6):
         raise WorkOrderError(_("Choose a rating from 1 to 5."), code="rating", field="rating")

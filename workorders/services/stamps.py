@@ -13,7 +13,7 @@ from workdays.calendar import local_date
 from workorders import signing
 from workorders.exceptions import WorkOrderError
 from workorders.models import ASSIGNMENT_LIFECYCLE, Approval, Assignment, Commitment, RequestEvent, StampCounter
-from workorders.permissions import can_reassign, can_work_on
+from workorders.permissions import acts_for_enterprise, can_work_on, is_head_of, is_officer_of
 from workorders.services._common import record_event, save_as, tell_department, tell_enterprise
 
 
@@ -122,7 +122,7 @@ def stamp_assignment(*, actor, assignment: Assignment, decision: str, conditions
 def revoke_approval(*, actor, approval: Approval, reason: str) -> Approval:
     """A head of the stamp's department revokes it with a reason; the revocation is signed too.
     Atomic; an officer (not head) is refused, as is a second revocation."""
-    if not can_reassign(actor, approval.assignment):
+    if not is_head_of(actor, approval.assignment.department_id):
         raise WorkOrderError(_("Only a head of the department that stamped can revoke it."), code="forbidden")
     if not reason.strip():
         raise WorkOrderError(_("Give the reason for revoking."), code="reason", field="reason")
@@ -146,15 +146,15 @@ def revoke_approval(*, actor, approval: Approval, reason: str) -> Approval:
 def accept_commitment(*, actor, commitment: Commitment, pledge: str) -> Commitment:
     """The enterprise accepts the conditions with a written pledge. Atomic; once."""
     request = commitment.request
-    if not request.enterprise.users.filter(pk=actor.pk).exists():
+    if not acts_for_enterprise(actor, request):
         raise WorkOrderError(_("You cannot answer for this request."), code="forbidden")
     if not pledge.strip():
         raise WorkOrderError(_("Write what your enterprise commits to."), code="empty", field="pledge")
     with transaction.atomic():
         locked = Commitment.objects.select_for_update(of=("self",)).select_related("approval").get(pk=commitment.pk)
-        if locked.accepted_at is not None:
-            raise WorkOrderError(_("These conditions have already been accepted."), code="already_accepted")
-        if locked.approval_id and locked.approval.revoked_at is not None:
+        if not locked.can_be_accepted:
+            if locked.accepted_at is not None:
+                raise WorkOrderError(_("These conditions have already been accepted."), code="already_accepted")
             raise WorkOrderError(_("Only an approval with conditions in force can be accepted."), code="revoked")
         locked.accepted_at, locked.accepted_by, locked.pledge = timezone.now(), actor, pledge.strip()
         save_as(locked, actor, update_fields=["accepted_at", "accepted_by", "pledge"])
@@ -170,13 +170,11 @@ def accept_commitment(*, actor, commitment: Commitment, pledge: str) -> Commitme
 
 def fulfil_commitment(*, actor, commitment: Commitment) -> Commitment:
     """The department that set the commitment records that the enterprise met it. Atomic; once."""
-    from workorders.permissions import department_ids
-
-    if commitment.department_id not in department_ids(actor):
+    if not is_officer_of(actor, commitment.department_id):
         raise WorkOrderError(_("Only the department that set it can record this."), code="forbidden")
     with transaction.atomic():
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        if locked.fulfilled_at is not None:
+        if not locked.can_be_fulfilled:
             raise WorkOrderError(_("Already recorded as fulfilled."), code="fulfilled")
         locked.fulfilled_at, locked.sla_state = timezone.now(), Assignment.SlaState.DONE
         save_as(locked, actor, update_fields=["fulfilled_at", "sla_state"])

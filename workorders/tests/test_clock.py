@@ -3,12 +3,10 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import IntegrityError
 
-from core import roles
 from departments.tests.factories import DepartmentFactory, OfficerFactory
-from projects.tests.factories import UserFactory
+from projects.tests.factories import StaffFactory, UserFactory
 from workdays.calendar import get_calendar
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, ClockPause, ServiceRequest
@@ -25,10 +23,7 @@ def at(year, month, day, hour=10):
 
 @pytest.fixture
 def staff():
-    """Center staff: the services check who acts (issuing is theirs; they may stop and restart a clock)."""
-    user = UserFactory(username="staff-clock")
-    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
-    return user
+    return StaffFactory(username="staff-clock")
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Triage and desk services: who may, what changes, who is told."""
 import pytest
-from django.contrib.auth.models import Group
 
-from core import roles
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
 from notifications.models import Notification
-from projects.tests.factories import UserFactory
+from projects.tests.factories import StaffFactory, UserFactory
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, ClockPause, RequestEvent, ServiceRequest, WorkOrder
 from workorders.services import (
@@ -23,9 +21,7 @@ from workorders.tests.factories import ServiceRequestFactory
 
 @pytest.fixture
 def staff():
-    user = UserFactory(username="center-staff")
-    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
-    return user
+    return StaffFactory(username="center-staff")
 
 
 @pytest.fixture

@@ -17,11 +17,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from core import roles
 from departments.models import Officer
 from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerFactory
-from projects.tests.factories import EnterpriseFactory, InvestmentProjectFactory
-from tests.world import user_in
+from projects.tests.factories import (
+    EnterpriseFactory,
+    EnterpriseUserFactory,
+    HeadUserFactory,
+    InvestmentProjectFactory,
+    OfficerUserFactory,
+    StaffFactory,
+)
 from workorders import services
 from workorders.exceptions import WorkOrderError
 from workorders.models import (
@@ -50,15 +55,14 @@ class WorkOrderMachine(RuleBasedStateMachine):
         self.serial = getattr(type(self), "_serial", 0) + 1
         type(self)._serial = self.serial
         n = self.serial
-        self.staff = user_in(roles.CENTER_STAFF, f"m-staff-{n}")
+        self.staff = StaffFactory(username=f"m-staff-{n}")
         self.departments = [DepartmentFactory(short_code=f"M{n}{i}") for i in range(2)]
-        self.officers = [OfficerFactory(department=d, user=user_in(roles.OFFICER, f"m-off-{n}-{i}")).user
+        self.officers = [OfficerFactory(department=d, user=OfficerUserFactory(username=f"m-off-{n}-{i}")).user
                          for i, d in enumerate(self.departments)]
-        self.heads = [HeadFactory(department=d, user=user_in(roles.HEAD, f"m-head-{n}-{i}")).user
+        self.heads = [HeadFactory(department=d, user=HeadUserFactory(username=f"m-head-{n}-{i}")).user
                       for i, d in enumerate(self.departments)]
         enterprise = EnterpriseFactory()
-        self.contact = user_in(roles.ENTERPRISE, f"m-ent-{n}")
-        enterprise.users.add(self.contact)
+        self.contact = EnterpriseUserFactory(username=f"m-ent-{n}", enterprise=enterprise)
         project = InvestmentProjectFactory(enterprise=enterprise)
         request, _ = services.submit_request(actor=self.contact, project=project, kind="blocker", title="道路未开通",
                                              description="天春路未开通，影响竣工验收。")

@@ -1,11 +1,11 @@
 """Model cases and the similar-case search, in Chinese and English."""
+from pathlib import Path
+
 import pytest
-from django.contrib.auth.models import Group
 from django.test import Client
 
-from core import roles
 from departments.tests.factories import DepartmentFactory
-from projects.tests.factories import UserFactory
+from projects.tests.factories import StaffFactory, UserFactory
 from workorders.exceptions import WorkOrderError
 from workorders.models import ModelCase, ProblemTag, ServiceRequest, WorkOrder
 from workorders.selectors import similar_cases
@@ -16,16 +16,9 @@ from workorders.tests.factories import AssignmentFactory, ServiceRequestFactory,
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _index_in_tmp(settings, tmp_path):
-    settings.CENTER_SIMILARITY_INDEX_PATH = str(tmp_path / "index.joblib")
-
-
 @pytest.fixture
 def staff():
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
-    return user
+    return StaffFactory()
 
 
 def _case(title, problem, summary, tag_names):
@@ -95,6 +88,29 @@ def test_marking_a_case_rules_and_the_index_rebuild_is_queued_after_commit(staff
     assert similar_case_ids("道路未开通")[0][0] == case.pk
     with pytest.raises(WorkOrderError):
         mark_model_case(actor=staff, work_order=resolved, title="again", summary="y", tags=[tag])
+
+
+def test_marking_a_case_rebuilds_the_index_after_the_commit(staff, django_capture_on_commit_callbacks, monkeypatch,
+                                                             settings, tmp_path):
+    from workorders import tasks
+
+    queued = []
+
+    def delay():  # the task as the worker runs it
+        queued.append(True)
+        tasks.rebuild_similarity_index()
+
+    monkeypatch.setattr(tasks.rebuild_similarity_index, "delay", delay)
+    resolved = WorkOrderFactory(status=WorkOrder.Status.RESOLVED, problem="道路未开通，无法验收")
+    tag = ProblemTag.objects.create(slug="road", name_zh="道路未开通", name_en="unopened road")
+    with django_capture_on_commit_callbacks(execute=True):
+        case = mark_model_case(actor=staff, work_order=resolved, title="道路未开通的处理", summary="临时出入口", tags=[tag])
+        assert not queued  # not before the commit
+    assert queued == [True]
+    assert similar_case_ids("道路未开通")[0][0] == case.pk
+    # The index of a test lives in its temporary folder (the root conftest), never in var/.
+    assert Path(settings.CENTER_SIMILARITY_INDEX_PATH).is_relative_to(tmp_path)
+    assert Path(settings.CENTER_SIMILARITY_INDEX_PATH).exists()
 
 
 def test_triage_page_shows_similar_cases_and_reuse_prefills_the_work_order(cases, staff):

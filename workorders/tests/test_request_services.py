@@ -58,6 +58,19 @@ def test_submit_stores_request_attachments_and_timeline_and_tells_the_enterprise
 
 
 @pytest.mark.django_db
+def test_the_submission_e_mails_leave_after_the_commit(contact, project, queued_emails,
+                                                       django_capture_on_commit_callbacks, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        request, _created = submit(contact, project)
+        assert not queued_emails and not mail.outbox  # nothing leaves before the commit
+    assert queued_emails == [True]  # the outbox task queued once, after the commit
+    assert {m.to[0] for m in mail.outbox} == {"a@example.com", project.enterprise.contact_email}
+    assert all(request.tracking_number in m.subject for m in mail.outbox)
+    assert not OutboundEmail.objects.exclude(status=OutboundEmail.Status.SENT).exists()
+
+
+@pytest.mark.django_db
 def test_the_same_token_gives_the_same_request(contact, project):
     first, created = submit(contact, project, token="token-1")
     second, created_again = submit(contact, project, token="token-1")

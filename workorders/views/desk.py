@@ -68,7 +68,7 @@ def _detail(request, assignment, *, status=200, **forms):
     service_request = assignment.work_order.request
     today = local_date()
     days_left = get_calendar().working_days_left(assignment.due_date, today) if assignment.is_open else None
-    can_reassign = permissions.can_reassign(request.user, assignment)
+    is_head = permissions.is_head_of(request.user, assignment.department_id)
     context = {
         "assignment": assignment,
         "req": service_request,
@@ -80,11 +80,11 @@ def _detail(request, assignment, *, status=200, **forms):
         "reply_form": forms.get("reply_form") or DeskTextForm(prefix="reply"),
         "material_form": forms.get("material_form") or DeskTextForm(prefix="material"),
         "done_form": forms.get("done_form") or DeskTextForm(prefix="done"),
-        "can_reassign": can_reassign,
+        "is_head": is_head,
         "reassign_form": (forms.get("reassign_form") or ReassignForm(department_id=assignment.department_id,
                                                                    initial={"officer": assignment.assigned_officer_id}))
-        if can_reassign else None,
-        "extend_form": (forms.get("extend_form") or ExtendDueDateForm(prefix="extend")) if can_reassign else None,
+        if is_head else None,
+        "extend_form": (forms.get("extend_form") or ExtendDueDateForm(prefix="extend")) if is_head else None,
         "approvals": assignment.approvals.order_by("-stamped_at"),
         "stamp_form": forms.get("stamp_form") or StampForm(prefix="stamp"),
         "can_stamp": assignment.can_be_stamped and not assignment.approvals.filter(revoked_at__isnull=True).exists(),
@@ -139,7 +139,7 @@ def mark_done(request, pk):
 @require_POST
 def reassign(request, pk):
     assignment = _assignment(request, pk)
-    if not permissions.can_reassign(request.user, assignment):
+    if not permissions.is_head_of(request.user, assignment.department_id):
         raise PermissionDenied
     form = ReassignForm(request.POST, department_id=assignment.department_id)
     if form.is_valid():
@@ -158,7 +158,7 @@ def reassign(request, pk):
 def extend(request, pk):
     """A head gives the assignment more working days, with a reason kept in its history."""
     assignment = _assignment(request, pk)
-    if not permissions.can_reassign(request.user, assignment):
+    if not permissions.is_head_of(request.user, assignment.department_id):
         raise PermissionDenied
     form = ExtendDueDateForm(request.POST, prefix="extend")
     if form.is_valid():
@@ -198,7 +198,7 @@ def revoke(request, pk, serial):
     approval = assignment.approvals.filter(serial=serial).first()
     if approval is None:
         raise Http404
-    if not permissions.can_reassign(request.user, assignment):
+    if not permissions.is_head_of(request.user, assignment.department_id):
         raise PermissionDenied
     form = RevokeForm(request.POST, prefix="revoke")
     if form.is_valid():
