@@ -433,3 +433,18 @@ def test_every_admin_field_is_read_only_or_allowed(rich_world, who):
             if model_admin.has_delete_permission(request, obj):
                 problems.append(f"{_label(model)} rows are deleted in the admin, yet only services create them")
     assert not problems, "\n".join(problems)
+
+
+def test_a_problem_tag_that_a_model_case_carries_is_not_deleted(rich_world):
+    """Deleting it would change the case's tags, which only mark_model_case writes."""
+    used, unused = ProblemTagFactory(), ProblemTagFactory()
+    rich_world.case.tags.add(used)
+    client = Client()
+    client.force_login(_staff_user(rich_world))
+    for pk in (used.pk, unused.pk):
+        client.post(f"/admin/workorders/problemtag/{pk}/delete/", {"post": "yes"})
+    client.post("/admin/workorders/problemtag/", {"action": "delete_selected", "_selected_action": [used.pk],
+                                                  "post": "yes"})
+    assert used in rich_world.case.tags.all()
+    assert not type(unused).objects.filter(pk=unused.pk).exists()
+

@@ -466,8 +466,16 @@ class CommitmentAdmin(CreatedByServicesMixin, SlaBadgeMixin, SimpleHistoryAdmin)
 
 @admin.register(ProblemTag)
 class ProblemTagAdmin(admin.ModelAdmin):
+    """Staff keep the list of problem tags; a tag that a model case carries is not deleted (that would
+    change the case's tags, which only ``mark_model_case`` writes, behind the similar-case index)."""
+
     list_display = ["slug", "name_zh", "name_en"]
     search_fields = ["slug", "name_zh", "name_en"]
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        in_use = [tag for tag in objs if tag.model_cases.exists()]
+        return deleted, counts, perms_needed, [*protected, *in_use]
 
 
 @admin.register(ModelCase)
