@@ -117,6 +117,9 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(CreatedByServicesMixin, TriageActionsMixin, SimpleHistoryAdmin):
+    """Requests are filed by enterprises (portal, API) through ``submit_request`` and kept for the
+    record: never added or deleted here."""
+
     actions = [issue_work_orders, reject_with_reason, flag_requests, unflag_requests]
     list_display = ["tracking_number", "title", "enterprise", "project", "kind", "status", "submitted_at", "rating"]
     list_display_links = ["tracking_number", "title"]
@@ -147,8 +150,6 @@ class ServiceRequestAdmin(CreatedByServicesMixin, TriageActionsMixin, SimpleHist
         (_("Rating"), {"fields": ["rating", "rating_comment", "rated_at"]}),
         (_("Submission"), {"fields": ["submitted_by", "submitted_at", "submission_token"]}),
     ]
-
-    # Requests are filed by enterprises (portal, API) through submit_request, and kept for the record.
 
 
 @admin.register(Attachment)
@@ -295,8 +296,9 @@ ASSIGNMENT_REPLY_FIELDS = ["reply", "replied_at", "replied_by", "closed_at"]
 
 @admin.register(Assignment)
 class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, SimpleHistoryAdmin):
-    """Every field is the services' and the desk's: the clock, the reply, the officer (a head reassigns
-    on the desk). Staff extend due dates with the action (``extend_due_date``)."""
+    """Every field is the services' and the desk's: issuing a work order creates its assignments with
+    due dates on the working-day calendar; the clock, the reply and the officer (a head reassigns on
+    the desk) follow. Staff extend due dates with the action (``extend_due_date``)."""
 
     actions = [extend_due_dates]
     list_display = [
@@ -336,8 +338,6 @@ class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, 
         (_("Clock"), {"fields": ASSIGNMENT_CLOCK_FIELDS}),
         (_("Reply"), {"fields": ASSIGNMENT_REPLY_FIELDS}),
     ]
-
-    # Issuing a work order creates its assignments with due dates on the working-day calendar.
 
     def get_queryset(self, request):
         # __str__ names the work order's tracking number and the department (autocomplete too).
