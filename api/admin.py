@@ -1,13 +1,17 @@
+"""The admin of API clients, for superusers: every change goes through ``api.services``."""
 from django.contrib import admin, messages
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from api import services
 from api.models import ApiClient
+from api.permissions import may_manage_clients
 
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    """Staff create a client (its token is shown once, on saving) and revoke it."""
+    """Superusers create a client (its token is shown once, on saving), rename it, set its scope, and
+    revoke it or give it a new token with the actions; tokens, times and revocation are the services'."""
 
     list_display = ["name", "user", "scope", "token_prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
@@ -16,25 +20,40 @@ class ApiClientAdmin(admin.ModelAdmin):
     readonly_fields = ["token_prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke", "new_token"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            token = obj.issue_token()
-            super().save_model(request, obj, form, change)
-            messages.warning(request, _("Token for %(name)s (shown once, copy it now): %(token)s")
-                             % {"name": obj.name, "token": token})
-        else:
-            super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        # The token acts as its user: a client keeps the user it was issued for.
+        return [*self.readonly_fields, "user"] if obj is not None else self.readonly_fields
 
-    @admin.action(description=_("Revoke the selected clients' tokens"))
+    def has_add_permission(self, request):
+        return may_manage_clients(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return may_manage_clients(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the list keeps every system that ever had access
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)  # the name and the scope
+            return
+        with transaction.atomic():
+            client, token = services.issue_client_token(actor=request.user, name=obj.name, user=obj.user,
+                                                        scope=obj.scope)
+        obj.pk = client.pk
+        obj.refresh_from_db()
+        messages.warning(request, _("Token for %(name)s (shown once, copy it now): %(token)s")
+                         % {"name": client.name, "token": token})
+
+    @admin.action(description=_("Revoke the selected clients' tokens"), permissions=["change"])
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        with transaction.atomic():
+            count = sum(services.revoke_client(actor=request.user, client=client) for client in queryset)
         messages.success(request, _("%(count)d revoked.") % {"count": count})
 
-    @admin.action(description=_("Issue a new token (the old one stops working)"))
+    @admin.action(description=_("Issue a new token (the old one stops working)"), permissions=["change"])
     def new_token(self, request, queryset):
         for client in queryset:
-            token = client.issue_token()
-            client.revoked_at = None
-            client.save(update_fields=["token_prefix", "token_hash", "revoked_at"])
+            token = services.renew_client_token(actor=request.user, client=client)
             messages.warning(request, _("Token for %(name)s (shown once, copy it now): %(token)s")
                              % {"name": client.name, "token": token})

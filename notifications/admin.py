@@ -1,10 +1,25 @@
+"""The admin of notices and outgoing e-mail, for superusers: both are written by
+``notifications.services`` (``notify``, ``mark_read``, ``send_pending_emails``) and only viewed here."""
 from django.contrib import admin
 
 from notifications.models import Notification, OutboundEmail, Preference
 
 
+class WrittenByServicesMixin:
+    """Rows the notification services create and change: viewed, never added, edited or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(WrittenByServicesMixin, admin.ModelAdmin):
     list_display = ["subject", "recipient", "created_at", "read_at"]
     list_filter = ["read_at"]
     search_fields = ["subject", "recipient__username"]
@@ -14,11 +29,11 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(WrittenByServicesMixin, admin.ModelAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]
-    readonly_fields = ["to", "subject", "body", "attempts", "last_error", "created_at", "sent_at"]
+    readonly_fields = ["to", "subject", "body", "status", "attempts", "last_error", "created_at", "sent_at"]
     date_hierarchy = "created_at"
 
 
@@ -28,3 +43,6 @@ class PreferenceAdmin(admin.ModelAdmin):
     list_filter = ["language"]
     search_fields = ["user__username"]
     raw_id_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj is not None else []  # a preference stays with its user

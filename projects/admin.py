@@ -47,6 +47,10 @@ class InvestmentProjectAdmin(SimpleHistoryAdmin):
     readonly_fields = ["created_at"]
     show_full_result_count = False
     history_list_display = ["stage", "difficulty", "current_completion_date"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A project keeps its enterprise: its requests, commitments and timeline belong to that one.
+        return [*self.readonly_fields, "enterprise"] if obj is not None else self.readonly_fields
     fieldsets = [
         (None, {"fields": ["enterprise", "name", "town", "address", "industry", "total_investment"]}),
         (_("Progress"), {"fields": ["stage", "planned_completion_date", "current_completion_date", "difficulty"]}),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from center.office_hours.services import edit_item
 from core import roles
 from center.tests.factories import (
     AgendaItemFactory,
@@ -93,7 +94,8 @@ MAKERS = {
         date=datetime.date(2031, 1, 1) + datetime.timedelta(days=i), is_working_day=False, note="override"
     ),
 }
-# Rows that services create (or nobody edits): the admin has no add form for them.
+# Rows that services create (or nobody edits): the admin has no add form for them (T18,
+# tests/test_admin_service_fields.py).
 NO_ADD_FORM = {
     "workorders.servicerequest",
     "workorders.workorder",
@@ -106,6 +108,12 @@ NO_ADD_FORM = {
     "workorders.stampcounter",
     "center.workerheartbeat",
     "center.departmentmonth",
+    "workorders.commitment",
+    "workorders.modelcase",
+    "center.agendaitem",
+    "center.consultation",
+    "notifications.notification",
+    "notifications.outboundemail",
 }
 
 
@@ -299,7 +307,9 @@ def test_center_staff_may_view_stamps_but_not_change_them(client):
 
 
 @pytest.mark.django_db
-def test_office_hours_session_saves_with_its_agenda_inline(admin_client):
+def test_office_hours_session_saves_with_its_agenda_inline(admin_client, admin_user):
+    """The session saves with its agenda shown inline; the items are the agenda services' (the agenda
+    page calls ``edit_item``), so the inline's posted values change nothing."""
     session = OfficeHoursSessionFactory()
     item = AgendaItemFactory(session=session, title="旧议题")
     url = reverse("admin:center_officehourssession_change", args=[session.pk])
@@ -321,10 +331,16 @@ def test_office_hours_session_saves_with_its_agenda_inline(admin_client):
         f"{prefix}-0-title": "新议题",
         f"{prefix}-0-work_order": str(item.work_order_id),
     }
-    response = admin_client.post(url, data)
+    response = admin_client.post(url, {**data, "venue": "区行政服务中心二楼"})
     assert response.status_code == 302, response.context and response.context["adminform"].errors
+    session.refresh_from_db()
     item.refresh_from_db()
-    assert item.title == "新议题" and item.slot_minutes == 20
+    assert session.venue == "区行政服务中心二楼"
+    assert item.title == "旧议题" and item.slot_minutes != 20 and not item.edited_by_staff
+
+    edit_item(actor=admin_user, item=item, title="新议题", slot_minutes=20)
+    item.refresh_from_db()
+    assert item.title == "新议题" and item.slot_minutes == 20 and item.edited_by_staff
 
 
 @pytest.mark.django_db

@@ -1,13 +1,16 @@
 """The admin of requests, work orders, assignments and stamps, for center staff.
 
-Fields that services own (the clock of an assignment, a stamp, a pause) are shown, not edited:
-the admin must not re-implement a rule that a service guards.
+Fields that services own (a status, the clock of an assignment, a stamp, a pause, a commitment, a
+model case) are shown, not edited, and rows that services create are not added here: the admin
+must not re-implement a rule that a service guards. Changes go through the bulk actions (which call
+the services) or the center's pages, which each read-only page links to.
 """
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_mixins import ReadOnlyAdminMixin
+from core.admin_mixins import CreatedByServicesMixin, ReadOnlyAdminMixin, all_fields, center_page
 from projects.admin import InvestmentProjectAdmin
 from projects.models import InvestmentProject
 from workorders.models import (
@@ -50,6 +53,11 @@ def _prefixed(prefix, fields):
     return [f"{prefix}__{field}" for field in fields]
 
 
+def request_page(service_request: ServiceRequest) -> str:
+    return center_page(reverse("center:request", args=[service_request.tracking_number]),
+                       _("Open the request's center page to change this"))
+
+
 class SlaBadgeMixin:
     @admin.display(description=_("SLA state"), ordering="sla_state")
     def sla_badge(self, obj):
@@ -75,7 +83,10 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(TriageActionsMixin, SimpleHistoryAdmin):
+class ServiceRequestAdmin(CreatedByServicesMixin, TriageActionsMixin, SimpleHistoryAdmin):
+    """Requests are filed by enterprises (portal, API) through ``submit_request`` and kept for the
+    record: never added or deleted here."""
+
     actions = [issue_work_orders, reject_with_reason, flag_requests, unflag_requests]
     list_display = ["tracking_number", "title", "enterprise", "project", "kind", "status", "submitted_at", "rating"]
     list_display_links = ["tracking_number", "title"]
@@ -91,8 +102,11 @@ class ServiceRequestAdmin(TriageActionsMixin, SimpleHistoryAdmin):
     date_hierarchy = "submitted_at"
     # Status, decisions, the project link and the rating change only through the services (triage,
     # desk, portal), which keep the timeline, the notices and the work order in step; the admin shows them.
+    # The kind and the requested date are what the enterprise filed (validate_request_fields); staff
+    # may correct the title and the description.
     readonly_fields = ["tracking_number", "enterprise", "project", "submitted_by", "submitted_at", "submission_token",
-                       "status", "decision_reason", "duplicate_of", "resolved_at", "rating", "rating_comment"]
+                       "status", "decision_reason", "duplicate_of", "resolved_at", "rating", "rating_comment",
+                       "rated_at", "kind", "requested_completion_date"]
     show_full_result_count = False
     inlines = [AttachmentInline]
     history_list_display = ["status"]
@@ -100,12 +114,9 @@ class ServiceRequestAdmin(TriageActionsMixin, SimpleHistoryAdmin):
         (None, {"fields": ["tracking_number", "enterprise", "project", "kind", "title", "description"]}),
         (_("Extension"), {"fields": ["requested_completion_date"]}),
         (_("Handling"), {"fields": ["status", "decision_reason", "duplicate_of", "resolved_at"]}),
-        (_("Rating"), {"fields": ["rating", "rating_comment"]}),
+        (_("Rating"), {"fields": ["rating", "rating_comment", "rated_at"]}),
         (_("Submission"), {"fields": ["submitted_by", "submitted_at", "submission_token"]}),
     ]
-
-    def has_add_permission(self, request):
-        return False  # requests are filed by enterprises (portal, API) through submit_request
 
 
 @admin.register(Attachment)
@@ -149,12 +160,12 @@ admin.site.register(InvestmentProject, InvestmentProjectWithRequestsAdmin)
 
 
 class AssignmentInline(SlaBadgeMixin, admin.TabularInline):
-    """Assignments are created by issuing the work order; staff may set role and officer."""
+    """Assignments are created by issuing the work order; a department's head gives one to an
+    officer on the desk (``reassign_assignment``). Shown here, not edited."""
 
     model = Assignment
     fields = ["department", "role", "assigned_officer", "status", "sla_badge", "due_date", "escalation_level"]
-    readonly_fields = ["department", "status", "sla_badge", "due_date", "escalation_level"]
-    autocomplete_fields = ["assigned_officer"]
+    readonly_fields = [*all_fields(Assignment), "sla_badge"]
     extra = 0
     can_delete = False
     show_change_link = True
@@ -167,8 +178,10 @@ class AssignmentInline(SlaBadgeMixin, admin.TabularInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(TriageActionsMixin, SimpleHistoryAdmin):
-    """Work orders are issued from triage (``issue_work_order``), which also opens the clocks."""
+class WorkOrderAdmin(CreatedByServicesMixin, TriageActionsMixin, SimpleHistoryAdmin):
+    """Work orders are issued from triage (``issue_work_order``), which also opens the clocks; the
+    consultation flag changes with the actions (``flag_for_consultation``), the status and the
+    resolved time when the departments finish. Staff may edit the texts."""
 
     actions = [flag_work_orders, unflag_work_orders]
     list_display = [
@@ -192,17 +205,16 @@ class WorkOrderAdmin(TriageActionsMixin, SimpleHistoryAdmin):
     search_fields = _prefixed("request", REQUEST_SEARCH_FIELDS)
     list_select_related = ["request__enterprise", "request__project", "lead_department"]
     date_hierarchy = "issued_at"
-    readonly_fields = ["request", "lead_department", "issued_by", "issued_at"]
+    readonly_fields = ["request", "center_page", "lead_department", "needs_consultation", "status", "issued_by",
+                       "issued_at", "resolved_at", "departments"]
     show_full_result_count = False
     inlines = [AssignmentInline]
     history_list_display = ["status", "needs_consultation"]
     fieldsets = [
-        (None, {"fields": ["request", "lead_department", "problem", "proposed_approach", "needs_consultation"]}),
+        (None, {"fields": ["request", "center_page", "lead_department", "problem", "proposed_approach",
+                           "needs_consultation"]}),
         (_("Status"), {"fields": ["status", "issued_by", "issued_at", "resolved_at", "resolution_summary"]}),
     ]
-
-    def has_add_permission(self, request):
-        return False
 
     def get_queryset(self, request):
         # __str__ is the request's tracking number, also in the autocomplete view and the form.
@@ -212,6 +224,10 @@ class WorkOrderAdmin(TriageActionsMixin, SimpleHistoryAdmin):
     @admin.display(description=_("tracking number"), ordering="request__tracking_number")
     def tracking_number(self, obj):
         return obj.request.tracking_number
+
+    @admin.display(description=_("center page"))
+    def center_page(self, obj):
+        return request_page(obj.request)
 
     @admin.display(description=_("enterprise"), ordering="request__enterprise__name")
     def enterprise(self, obj):
@@ -246,8 +262,10 @@ ASSIGNMENT_REPLY_FIELDS = ["reply", "replied_at", "replied_by", "closed_at"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ExtendActionMixin, SlaBadgeMixin, SimpleHistoryAdmin):
-    """The clock and the reply are the services' and the desk's; staff may set role and officer."""
+class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, SimpleHistoryAdmin):
+    """Every field is the services' and the desk's: issuing a work order creates its assignments with
+    due dates on the working-day calendar; the clock, the reply and the officer (a head reassigns on
+    the desk) follow. Staff extend due dates with the action (``extend_due_date``)."""
 
     actions = [extend_due_dates]
     list_display = [
@@ -278,8 +296,7 @@ class AssignmentAdmin(ExtendActionMixin, SlaBadgeMixin, SimpleHistoryAdmin):
     ]
     list_select_related = ["work_order__request__enterprise", "department", "assigned_officer"]
     date_hierarchy = "issued_on"
-    autocomplete_fields = ["assigned_officer"]
-    readonly_fields = ["work_order", "department", *ASSIGNMENT_CLOCK_FIELDS, *ASSIGNMENT_REPLY_FIELDS]
+    readonly_fields = [*all_fields(Assignment), "sla_badge"]
     show_full_result_count = False
     inlines = [ClockPauseInline]
     history_list_display = ["status", "sla_state", "due_date"]
@@ -288,10 +305,6 @@ class AssignmentAdmin(ExtendActionMixin, SlaBadgeMixin, SimpleHistoryAdmin):
         (_("Clock"), {"fields": ASSIGNMENT_CLOCK_FIELDS}),
         (_("Reply"), {"fields": ASSIGNMENT_REPLY_FIELDS}),
     ]
-
-    def has_add_permission(self, request):
-        # Issuing a work order creates its assignments with due dates on the working-day calendar.
-        return False
 
     def get_queryset(self, request):
         # __str__ names the work order's tracking number and the department (autocomplete too).
@@ -371,7 +384,10 @@ class ApprovalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SlaBadgeMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(CreatedByServicesMixin, SlaBadgeMixin, SimpleHistoryAdmin):
+    """Commitments are made by a conditional stamp (``stamp_assignment``), accepted by the enterprise
+    (``accept_commitment``) and fulfilled on the desk (``fulfil_commitment``): shown here only."""
+
     list_display = [
         "tracking_number",
         "enterprise",
@@ -386,13 +402,12 @@ class CommitmentAdmin(SlaBadgeMixin, SimpleHistoryAdmin):
     search_fields = [*_prefixed("request", REQUEST_SEARCH_FIELDS), "department__short_code", "department__name_zh"]
     list_select_related = ["request__enterprise", "department"]
     date_hierarchy = "due_date"
-    autocomplete_fields = ["request", "approval", "accepted_by"]
-    readonly_fields = ["sla_badge"]
+    readonly_fields = [*all_fields(Commitment), "sla_badge"]
     show_full_result_count = False
     history_list_display = ["sla_state", "fulfilled_at"]
     fieldsets = [
         (None, {"fields": ["request", "approval", "department", "kind", "text", "due_date"]}),
-        (_("Progress"), {"fields": ["sla_badge", "accepted_at", "accepted_by", "fulfilled_at"]}),
+        (_("Progress"), {"fields": ["sla_badge", "pledge", "accepted_at", "accepted_by", "fulfilled_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -418,23 +433,38 @@ class CommitmentAdmin(SlaBadgeMixin, SimpleHistoryAdmin):
 
 @admin.register(ProblemTag)
 class ProblemTagAdmin(admin.ModelAdmin):
+    """Staff keep the list of problem tags; a tag that a model case carries is not deleted (that would
+    change the case's tags, which only ``mark_model_case`` writes, behind the similar-case index)."""
+
     list_display = ["slug", "name_zh", "name_en"]
     search_fields = ["slug", "name_zh", "name_en"]
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        in_use = [tag for tag in objs if tag.model_cases.exists()]
+        return deleted, counts, perms_needed, [*protected, *in_use]
+
 
 @admin.register(ModelCase)
-class ModelCaseAdmin(SimpleHistoryAdmin):
+class ModelCaseAdmin(CreatedByServicesMixin, SimpleHistoryAdmin):
+    """Model cases are marked on the request's center page (``mark_model_case``), which also rebuilds
+    the similar-case index; shown here only."""
+
     list_display = ["title", "tracking_number", "marked_by", "marked_at"]
     list_filter = ["tags", "work_order__request__project__town"]
     search_fields = ["title", "summary", "tags__name_zh", "tags__name_en", "work_order__request__tracking_number"]
     list_select_related = ["work_order__request", "marked_by"]
     date_hierarchy = "marked_at"
-    autocomplete_fields = ["work_order", "tags", "marked_by"]
-    readonly_fields = ["marked_at"]
+    fields = ["work_order", "center_page", "title", "summary", "tags", "marked_by", "marked_at"]
+    readonly_fields = [*all_fields(ModelCase), "center_page"]
 
     @admin.display(description=_("tracking number"), ordering="work_order__request__tracking_number")
     def tracking_number(self, obj):
         return obj.work_order.request.tracking_number
+
+    @admin.display(description=_("center page"))
+    def center_page(self, obj):
+        return request_page(obj.work_order.request)
 
 
 @admin.register(RequestEvent)
