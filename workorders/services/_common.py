@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from departments.models import Officer
 from notifications.services import notify, send_to
 from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
 from workorders.uploads import CheckedFile
@@ -80,8 +81,6 @@ def tell_enterprise(*, request: ServiceRequest, subject: str, body: str = "", ur
 
 def tell_department(*, assignment: Assignment, subject: str, body: str = "", url: str = "") -> None:
     """The assigned officer, else every active officer and head of the department."""
-    from departments.models import Officer
-
     if assignment.assigned_officer_id and assignment.assigned_officer.is_active:
         users = [assignment.assigned_officer.user]
     else:

@@ -1,6 +1,7 @@
 """Model cases: a resolved work order kept as the precedent for the next project with the same problem."""
 from __future__ import annotations
 
+from celery import current_app
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,11 +11,13 @@ from workorders.permissions import is_center_staff
 from workorders.services._common import save_as
 
 
-def _queue_index_rebuild():
-    from workorders.tasks import rebuild_similarity_index
+# Queued by name: the task module imports the services, so importing it here would be a cycle.
+REBUILD_TASK = "workorders.tasks.rebuild_similarity_index"
 
+
+def _queue_index_rebuild():
     try:
-        rebuild_similarity_index.delay()
+        current_app.signature(REBUILD_TASK).delay()
     except Exception:  # noqa: BLE001 - broker down: the next change (or manage.py) rebuilds it
         pass
 

@@ -36,7 +36,17 @@ from django.utils.translation import ngettext
 from core import roles
 from core.system import system_user
 from workdays.calendar import WorkCalendar, get_calendar, local_date
-from workorders.models import RUNNING_ASSIGNMENT_STATUSES, Assignment, Commitment, SlaTransition
+from departments.models import Officer
+from notifications.services import deliver_personal, languages_of
+from projects.models import Enterprise
+from workorders.models import (
+    RUNNING_ASSIGNMENT_STATUSES,
+    Assignment,
+    Commitment,
+    ServiceRequest,
+    SlaTransition,
+    WorkOrder,
+)
 
 ADVISORY_LOCK_KEY = 7_305_001  # any constant shared by all sweeps
 DIGEST_LINES = 20
@@ -236,11 +246,6 @@ ORDER BY n.user_id, n.line
 
 def _send_digests(result: SweepResult) -> None:
     """One in-app digest and one e-mail per recipient for this sweep, in the recipient's language."""
-    from departments.models import Officer
-    from notifications.services import deliver_personal, languages_of
-    from projects.models import Enterprise
-    from workorders.models import ServiceRequest, WorkOrder
-
     User = get_user_model()
     groups = dict(Group.objects.filter(name__in=[roles.CENTER_STAFF, roles.LEADER]).values_list("name", "pk"))
     sql = _RECIPIENTS_SQL.format(
