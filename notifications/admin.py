@@ -2,24 +2,12 @@
 ``notifications.services`` (``notify``, ``mark_read``, ``send_pending_emails``) and only viewed here."""
 from django.contrib import admin
 
+from core.admin_mixins import ReadOnlyAdminMixin
 from notifications.models import Notification, OutboundEmail, Preference
 
 
-class WrittenByServicesMixin:
-    """Rows the notification services create and change: viewed, never added, edited or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Notification)
-class NotificationAdmin(WrittenByServicesMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "recipient", "created_at", "read_at"]
     list_filter = ["read_at"]
     search_fields = ["subject", "recipient__username"]
@@ -29,7 +17,7 @@ class NotificationAdmin(WrittenByServicesMixin, admin.ModelAdmin):
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(WrittenByServicesMixin, admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]

@@ -10,12 +10,11 @@ import pytest
 from django.utils import timezone
 
 from center.dashboards import selectors as dashboards
+from center.dashboards.figures import add_months, month_start
 from center.health import selectors as health
 from center.mechanisms import selectors as mechanisms
-from center.office_hours import selectors as office_hours
-from workorders import selectors as workorder_selectors
 from center.models import AgendaItem, DepartmentMonth, Mechanism
-from center.dashboards.figures import add_months, month_start
+from center.office_hours import selectors as office_hours
 from center.tests.factories import (
     AgendaItemFactory,
     MechanismFactory,
@@ -24,22 +23,19 @@ from center.tests.factories import (
 )
 from departments.tests.factories import DepartmentFactory, OfficerFactory
 from projects.tests.factories import InvestmentProjectFactory, StaffFactory, TownFactory
+from tests.queries import assert_constant
 from workdays.calendar import local_date
+from workorders import selectors as workorder_selectors
 from workorders.models import Assignment, WorkOrder
-from workorders.tests.factories import AssignmentFactory, ModelCaseFactory, ProblemTagFactory, ServiceRequestFactory
+from workorders.tests.factories import (
+    AssignmentFactory,
+    ModelCaseFactory,
+    ProblemTagFactory,
+    ServiceRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 S = Assignment.SlaState
-
-
-def assert_constant(django_assert_num_queries, queries: int, make, read):
-    """``read()`` costs ``queries`` with 2 rows made and again with 5 more."""
-    make(2)
-    with django_assert_num_queries(queries):
-        read()
-    make(5)
-    with django_assert_num_queries(queries):
-        read()
 
 
 @pytest.fixture

@@ -3,19 +3,14 @@
 import pytest
 
 from projects import selectors
-from projects.tests.factories import EnterpriseFactory, EnterpriseUserFactory, InvestmentProjectFactory
+from projects.tests.factories import (
+    EnterpriseFactory,
+    EnterpriseUserFactory,
+    InvestmentProjectFactory,
+)
+from tests.queries import assert_constant
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_constant(django_assert_num_queries, queries: int, make, read):
-    """``read()`` costs ``queries`` with 2 rows made and again with 5 more."""
-    make(2)
-    with django_assert_num_queries(queries):
-        read()
-    make(5)
-    with django_assert_num_queries(queries):
-        read()
 
 
 @pytest.fixture

@@ -9,7 +9,13 @@ import datetime
 import pytest
 
 from departments.tests.factories import DepartmentFactory, OfficerFactory
-from projects.tests.factories import EnterpriseFactory, EnterpriseUserFactory, InvestmentProjectFactory, StaffFactory
+from projects.tests.factories import (
+    EnterpriseFactory,
+    EnterpriseUserFactory,
+    InvestmentProjectFactory,
+    StaffFactory,
+)
+from tests.queries import assert_constant
 from workdays.calendar import local_date
 from workorders import selectors
 from workorders.models import Assignment, ServiceRequest, WorkOrder
@@ -29,16 +35,6 @@ from workorders.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def assert_constant(django_assert_num_queries, queries: int, make, read):
-    """``read()`` costs ``queries`` with 2 rows made and again with 5 more."""
-    make(2)
-    with django_assert_num_queries(queries):
-        read()
-    make(5)
-    with django_assert_num_queries(queries):
-        read()
 
 
 @pytest.fixture
