@@ -9,12 +9,15 @@ def is_active_user(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def acts_for_enterprise(user, enterprise_or_row) -> bool:
+def acts_for_enterprise(user, enterprise_or_row, *, accounts=None) -> bool:
     """Whether ``user`` is an active account of the enterprise. ``enterprise_or_row`` is an
     ``Enterprise`` or any row that belongs to one (it has ``enterprise_id``: a project, a request).
-    One query; deny by default (no user, an inactive one, a row of no enterprise)."""
+    One query, or none when the caller already holds the enterprise's ``accounts`` (its users);
+    deny by default (no user, an inactive one, a row of no enterprise)."""
     if not is_active_user(user):
         return False
+    if accounts is not None:
+        return user.pk in {account.pk for account in accounts}
     if isinstance(enterprise_or_row, Enterprise):
         enterprise_id = enterprise_or_row.pk
     else:

@@ -61,9 +61,10 @@ def submit_request(
     returns the first request and ``created`` False. Raises ``WorkOrderError`` with the field at
     fault. The enterprise's accounts and contact address get an e-mail with the tracking number.
     """
-    # A resubmitted token is found by the unique constraint below, so the first submission costs
-    # no extra lookup.
-    if not acts_for_enterprise(actor, project):
+    # One query gives both the permission check and the people to tell. A resubmitted token is
+    # found by the unique constraint below, so the first submission costs no extra lookup.
+    accounts = list(project.enterprise.users.all())
+    if not acts_for_enterprise(actor, project, accounts=accounts):
         if token and ServiceRequest.objects.filter(submission_token=token).exists():
             raise WorkOrderError(_("This form was already used. Please reload the page."), code="token_reused")
         raise WorkOrderError(_("Choose one of your own projects."), code="project", field="project")
@@ -88,7 +89,7 @@ def submit_request(
                     subject=_("Request received: %(number)s") % {"number": request.tracking_number},
                     body=_("We received your request “%(title)s”. Its tracking number is %(number)s.")
                     % {"title": request.title, "number": request.tracking_number},
-                    url=f"/requests/{request.tracking_number}/", in_app=False,
+                    url=f"/requests/{request.tracking_number}/", users=accounts, in_app=False,
                 )
             return request, True
         except IntegrityError:
