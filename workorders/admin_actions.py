@@ -152,4 +152,4 @@ class ExtendActionMixin:
     """Center staff and department heads may extend due dates (the service checks each row)."""
 
     def has_extend_permission(self, request):
-        return permissions.is_center_staff(request.user) or bool(permissions.department_ids(request.user, heads_only=True))
+        return permissions.is_center_staff(request.user) or permissions.heads_a_department(request.user)
