@@ -62,11 +62,11 @@ def queued_emails(monkeypatch):
 
     queued = []
 
-    def delay():
+    def apply_async(*args, **kwargs):  # queued by name, as a signature
         queued.append(True)
         tasks.send_pending_emails()  # in this process, as the worker would (no result backend)
 
-    monkeypatch.setattr(tasks.send_pending_emails, "delay", delay)
+    monkeypatch.setattr(tasks.send_pending_emails, "apply_async", apply_async)
     return queued
 
 

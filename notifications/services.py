@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
@@ -67,12 +68,14 @@ def send_to(*, addresses: Iterable[str], subject: str, body: str) -> None:
         transaction.on_commit(_enqueue_sending)
 
 
-def _enqueue_sending():
-    # Local: notifications.tasks imports this module (the task sends what the service queued).
-    from notifications.tasks import send_pending_emails
+# Queued by name: the task module imports this one (the task sends what the service queued), so
+# importing it here would be a cycle.
+SEND_TASK = "notifications.tasks.send_pending_emails"
 
+
+def _enqueue_sending():
     try:
-        send_pending_emails.delay()
+        current_app.signature(SEND_TASK).delay()
     except Exception:  # noqa: BLE001 - the broker may be down; beat drains the outbox later
         pass
 
