@@ -1,5 +1,5 @@
 """The REST API (/api/v1/). Every queryset starts from the same permission functions as the web
-pages (the ``*_visible_to(user)`` functions of workorders.permissions and center.selectors), and
+pages (the ``*_visible_to(user)`` functions of workorders.permissions and center.office_hours.selectors), and
 every change goes through the services."""
 from __future__ import annotations
 

@@ -66,23 +66,22 @@ def pause_assignment(
         raise WorkOrderError(_("Choose why the clock stops."), code="pause_reason")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        new_status = ASSIGNMENT_LIFECYCLE.require(
-            locked.status, "pause", _("Only an open assignment whose clock is running can be paused."), code="not_running")
-        pause = ClockPause(
-            assignment=locked,
-            reason=reason,
-            note=note,
-            requested_by=actor,
-            started_at=at,
-            started_on=local_date(at),
-        )
-        pause._history_user = actor
-        pause.save()
-        locked.status = new_status
-        locked.sla_state = Assignment.SlaState.PAUSED
-        locked._history_user = actor
-        locked.save(update_fields=["status", "sla_state"])
+        pause = stop_clock(actor=actor, locked=locked, reason=reason, note=note, at=at)
     assignment.refresh_from_db()
+    return pause
+
+
+def stop_clock(*, actor, locked: Assignment, reason: str, note: str = "", at: datetime.datetime) -> ClockPause:
+    """The pause itself, for services that have checked who acts and hold ``locked`` under
+    ``select_for_update`` in their transaction (``pause_assignment``, ``request_material``). Refuses
+    a clock that is not running (the lifecycle's ``pause``)."""
+    locked.status = ASSIGNMENT_LIFECYCLE.require(
+        locked.status, "pause", _("Only an open assignment whose clock is running can be paused."), code="not_running")
+    pause = ClockPause(assignment=locked, reason=reason, note=note, requested_by=actor, started_at=at,
+                       started_on=local_date(at))
+    save_as(pause, actor)
+    locked.sla_state = Assignment.SlaState.PAUSED
+    save_as(locked, actor, update_fields=["status", "sla_state"])
     return pause
 
 
@@ -99,23 +98,29 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
         raise WorkOrderError(_("You cannot restart this clock."), code="forbidden")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        new_status = ASSIGNMENT_LIFECYCLE.require(locked.status, "resume", _("This assignment's clock is not paused."),
-                                                  code="not_paused")
-        pause = ClockPause.objects.select_for_update().get(assignment=locked, ended_at__isnull=True)
-        calendar = get_calendar()
-        pause.ended_at = at
-        pause.ended_on = max(local_date(at), pause.started_on)
-        pause.working_days = calendar.working_days_between(pause.started_on, pause.ended_on)
-        pause._history_user = actor
-        pause.save(update_fields=["ended_at", "ended_on", "working_days"])
-        locked.due_date = calendar.add_working_days(locked.due_date, pause.working_days)
-        locked.paused_working_days += pause.working_days
-        locked.status = new_status
-        locked.sla_state = sla_state_for(locked.due_date, pause.ended_on, calendar=calendar)
-        locked._history_user = actor
-        locked.save(update_fields=["due_date", "paused_working_days", "status", "sla_state"])
+        restart_clock(actor=actor, locked=locked, at=at)
     assignment.refresh_from_db()
     return assignment
+
+
+def restart_clock(*, actor, locked: Assignment, at: datetime.datetime, message=None) -> Assignment:
+    """The restart itself, for services that have checked who acts and hold ``locked`` under
+    ``select_for_update`` in their transaction (``resume_assignment``, ``provide_material``): the
+    open pause ends and the due date moves by its working days. Refuses a clock that is not paused."""
+    locked.status = ASSIGNMENT_LIFECYCLE.require(locked.status, "resume",
+                                                 message or _("This assignment's clock is not paused."),
+                                                 code="not_paused")
+    pause = ClockPause.objects.select_for_update().get(assignment=locked, ended_at__isnull=True)
+    calendar = get_calendar()
+    pause.ended_at = at
+    pause.ended_on = max(local_date(at), pause.started_on)
+    pause.working_days = calendar.working_days_between(pause.started_on, pause.ended_on)
+    save_as(pause, actor, update_fields=["ended_at", "ended_on", "working_days"])
+    locked.due_date = calendar.add_working_days(locked.due_date, pause.working_days)
+    locked.paused_working_days += pause.working_days
+    locked.sla_state = sla_state_for(locked.due_date, pause.ended_on, calendar=calendar)
+    save_as(locked, actor, update_fields=["due_date", "paused_working_days", "status", "sla_state"])
+    return locked
 
 
 def move_due_date(*, actor, assignment: Assignment, reason: str, new_due_date: datetime.date | None = None,
@@ -165,11 +170,8 @@ def move_due_date(*, actor, assignment: Assignment, reason: str, new_due_date: d
 def extend_due_date(*, actor, assignment: Assignment, working_days: int, reason: str,
                     calendar: WorkCalendar | None = None) -> Assignment:
     """Give an open assignment ``working_days`` more working days (1 to 60), with a reason: a move of
-    the due date through ``move_due_date``, which records it and judges the SLA state again."""
-    if not may_move_due_date(actor, assignment):
-        raise WorkOrderError(_("Only center staff or a head of this department can extend a due date."), code="forbidden")
-    if not reason.strip():
-        raise WorkOrderError(_("Say why the due date is extended."), code="reason", field="reason")
+    the due date through ``move_due_date``, which checks who acts and the reason, records the move
+    and judges the SLA state again."""
     if not 1 <= working_days <= 60:
         raise WorkOrderError(_("Extend by 1 to 60 working days."), code="working_days", field="working_days")
     return move_due_date(actor=actor, assignment=assignment, reason=reason, working_days=working_days,

@@ -20,7 +20,7 @@ from workorders.models import (
 )
 from workorders.permissions import can_work_on, is_head_of
 from workorders.services._common import record_event, save_as, tell_enterprise
-from workorders.services.clock import pause_assignment
+from workorders.services.clock import stop_clock
 
 def _note_first_answer(assignment: Assignment, on) -> None:
     """Store the working days from issue to the department's first answer (for the response rate),
@@ -61,7 +61,8 @@ def request_material(*, actor, assignment: Assignment, text: str) -> Assignment:
         raise WorkOrderError(_("Say what material is needed."), code="empty", field="text")
     with transaction.atomic():
         locked, _paused = _locked_for_work(actor, assignment, event="pause")
-        pause_assignment(actor=actor, assignment=locked, reason=ClockPause.Reason.WAITING_FOR_MATERIAL, note=text.strip())
+        stop_clock(actor=actor, locked=locked, reason=ClockPause.Reason.WAITING_FOR_MATERIAL, note=text.strip(),
+                   at=timezone.now())
         _note_first_answer(locked, local_date())
         request = locked.work_order.request
         record_event(request=request, kind=RequestEvent.Kind.MATERIAL_REQUESTED, actor=actor, assignment=locked, text=text.strip())

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from projects.models import InvestmentProject
 from workdays.calendar import local_date
 from workorders.exceptions import WorkOrderError
-from workorders.models import ASSIGNMENT_LIFECYCLE, REQUEST_LIFECYCLE, Assignment, RequestEvent, ServiceRequest
+from workorders.models import REQUEST_LIFECYCLE, Assignment, RequestEvent, ServiceRequest
 from workorders.permissions import acts_for_enterprise
 from workorders.services._common import atomic_with_files, record_event, save_as, store_attachments, tell_department, tell_enterprise
-from workorders.services.clock import resume_assignment
+from workorders.services.clock import restart_clock
 from workorders.uploads import check_files
 
 
@@ -121,9 +121,10 @@ def provide_material(*, actor, assignment: Assignment, text: str, files: list[tu
     existing = sum(request.attachments.values_list("size", flat=True))
     checked = check_files(list(files), already_bytes=existing)
     with atomic_with_files() as written:
-        ASSIGNMENT_LIFECYCLE.require(Assignment.objects.select_for_update().get(pk=assignment.pk).status, "resume",
-                                     _("This department is not waiting for material."), code="not_paused")
-        resume_assignment(actor=actor, assignment=assignment)
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        restart_clock(actor=actor, locked=locked, at=timezone.now(),
+                      message=_("This department is not waiting for material."))
+        assignment.refresh_from_db()
         event = record_event(request=request, kind=RequestEvent.Kind.MATERIAL_PROVIDED, actor=actor,
                              assignment=assignment, text=text.strip(), due_date=assignment.due_date)
         store_attachments(request=request, files=checked, actor=actor, written=written, assignment=assignment, event=event)
