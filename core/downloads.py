@@ -17,3 +17,15 @@ def file_download(handle, *, filename: str, content_type: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# What a spreadsheet (Excel, WPS, LibreOffice) reads as the start of a formula, a tab and a carriage
+# return included (they hide a formula behind a cell that looks blank).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text for a cell of any export (CSV or Excel): a leading apostrophe when a spreadsheet would
+    read it as a formula, so that it shows as typed and runs nothing. Numbers and dates are not
+    text: the exports pass them through unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from core.downloads import download_response
+from core.downloads import download_response, spreadsheet_text
 
 TEXT, COUNT, PERCENT, DECIMAL, DATE = "text", "count", "percent", "decimal", "date"
 
@@ -96,7 +96,9 @@ def xlsx_response(table: Table, *, suffix: str = "") -> HttpResponse:
 def _plain(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, (int, float, Decimal)):
+        return str(value)
+    return spreadsheet_text(str(value))
 
 
 def _excel(value):
@@ -104,7 +106,7 @@ def _excel(value):
         return float(value)
     if isinstance(value, (int, float, datetime.date)) or value is None:
         return value
-    return _neutralise(str(value))
+    return spreadsheet_text(str(value))
 
 
 def _local(zh: str, en: str = "") -> str:
@@ -115,10 +117,6 @@ def _local(zh: str, en: str = "") -> str:
 def _name(obj) -> str:
     return _local(obj.name_zh, obj.name_en) if obj is not None else ""
 
-
-def _neutralise(text: str) -> str:
-    """Text that a spreadsheet would read as a formula is written as plain text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- The tables ------------------------------------------------------------------------------------

