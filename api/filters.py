@@ -1,13 +1,27 @@
+"""The lists' filters. A filter by id (enterprise, project, town, department) filters by the number
+given, never by a lookup of the row: an id that exists but is someone else's and an id that exists
+nowhere both give an empty list, so the answers tell nothing about which ids exist; only a value
+that is not a whole number is refused (400, the field named)."""
 import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from projects.models import Town
 from workorders.models import Assignment, ServiceRequest, WorkOrder
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """Rows whose foreign key ``field_name`` is the given id."""
+    field_class = forms.IntegerField
 
 
 class RequestFilter(django_filters.FilterSet):
     submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
     submitted_before = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="lt")
-    town = django_filters.ModelChoiceFilter(field_name="project__town", queryset=Town.objects.all())
+    enterprise = IdFilter(field_name="enterprise_id")
+    project = IdFilter(field_name="project_id")
+    town = IdFilter(field_name="project__town_id")
 
     class Meta:
         model = ServiceRequest
@@ -15,6 +29,8 @@ class RequestFilter(django_filters.FilterSet):
 
 
 class WorkOrderFilter(django_filters.FilterSet):
+    lead_department = IdFilter(field_name="lead_department_id")
+
     class Meta:
         model = WorkOrder
         fields = ["status", "lead_department", "needs_consultation"]
@@ -23,7 +39,8 @@ class WorkOrderFilter(django_filters.FilterSet):
 class AssignmentFilter(django_filters.FilterSet):
     due_after = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
-    town = django_filters.ModelChoiceFilter(field_name="work_order__request__project__town", queryset=Town.objects.all())
+    department = IdFilter(field_name="department_id")
+    town = IdFilter(field_name="work_order__request__project__town_id")
     kind = django_filters.ChoiceFilter(field_name="work_order__request__kind", choices=ServiceRequest.Kind.choices)
 
     class Meta:

@@ -65,6 +65,24 @@ def test_signup_twice_with_the_same_code_is_refused():
     assert Enterprise.objects.count() == 1
 
 
+def test_signup_tells_a_taken_user_name_only_to_a_complete_new_registration(world):
+    """Issue 17, finding 10, decided: a credit code is public register data (the national enterprise
+    credit register publishes it with the name), so sign-up says an enterprise is already registered
+    and whom to ask. A user name is not public: the sign-up says it is taken only once everything
+    else is valid and the credit code is new, so a probe that misses creates a real enterprise
+    account (and spends a fresh credit code), every attempt counts against the per-address limit,
+    and a known name still meets the login lock and two-factor sign-in."""
+    taken = world.staff.username
+    weak = Client().post("/signup/", {**SIGNUP, "credit_code": make_credit_code(11), "username": taken,
+                                      "password2": "something-else-2026"})
+    assert set(weak.context["form"].errors) == {"password2"}
+    registered = Client().post("/signup/", {**SIGNUP, "credit_code": world.ent_a.credit_code, "username": taken})
+    assert set(registered.context["form"].errors) == {"credit_code"}
+    complete = Client().post("/signup/", {**SIGNUP, "credit_code": make_credit_code(12), "username": taken})
+    assert set(complete.context["form"].errors) == {"username"}
+    assert not Enterprise.objects.filter(credit_code=make_credit_code(12)).exists()
+
+
 def test_add_a_project(world):
     town = TownFactory()
     client = _client(world.user_a)

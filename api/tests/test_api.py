@@ -239,3 +239,30 @@ def test_a_token_made_in_the_admin_reads_and_files(world, admin_client):
     assert _ids(client.get("/api/v1/requests/")) == {world.request_a.pk, world.waiting_a.pk}
     body = {"kind": "other", "project": world.project_a.pk, "title": "来自ERP", "description": "通过接口提交的诉求。"}
     assert client.post("/api/v1/requests/", body, format="json").status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_foreign_id_and_an_unknown_id_get_the_same_answer(world):
+    """The assessment: ``?enterprise=<someone else's>`` answered 200 with no rows, ``?enterprise=999``
+    400: the difference told which ids exist. Every id filter now answers both alike (200, no rows);
+    only a value that is not a number is refused, with the field named."""
+    client = _client(world, "enterprise_a")
+    unknown = 10_000_000
+    cases = {
+        "requests": {"enterprise": world.ent_b.pk, "project": world.project_b.pk},
+        "assignments": {"department": world.dept_b.pk},
+        "work-orders": {"lead_department": world.dept_b.pk},
+    }
+    for resource, filters in cases.items():
+        for name, foreign in filters.items():
+            answers = [client.get(f"/api/v1/{resource}/?{name}={value}") for value in (foreign, unknown)]
+            assert [a.status_code for a in answers] == [200, 200], (resource, name)
+            assert [a.json()["results"] for a in answers] == [[], []], (resource, name)
+            refused = client.get(f"/api/v1/{resource}/?{name}=abc")
+            assert refused.status_code == 400 and name in refused.content.decode(), (resource, name)
+    staff = _client(world, "staff")
+    for resource in ("requests", "assignments"):
+        answers = [staff.get(f"/api/v1/{resource}/?town={value}") for value in (world.project_b.town_id, unknown)]
+        assert [a.status_code for a in answers] == [200, 200], resource
+    mine = client.get(f"/api/v1/requests/?enterprise={world.ent_a.pk}")
+    assert _ids(mine) == {world.request_a.pk, world.waiting_a.pk}
