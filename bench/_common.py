@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "center.settings")
+    os.environ.setdefault("DEBUG", "true")  # the embedded defaults; each benchmark then runs with DEBUG off
     import django
 
     django.setup()

@@ -17,7 +17,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env.str("CENTER_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: a server started without the variable gets the production behaviour (no
+# debug pages listing the URL conf, required secrets). ./run, ./test and the benchmarks set
+# DEBUG=true for the embedded development set-up.
+DEBUG = env.bool("DEBUG", default=False)
 
 
 def _development_secret_key() -> str:

@@ -26,9 +26,19 @@ def test_production_requires_allowed_hosts(tmp_path):
     assert "ALLOWED_HOSTS" in result.stderr
 
 
+def test_without_the_variable_debug_is_off_and_the_production_values_are_required(tmp_path):
+    """Issue 17, finding 11: DEBUG defaulted to true, so a server started without it showed the
+    development 404 page with the URL conf."""
+    result = _settings_in_subprocess(tmp_path)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+    started = _settings_in_subprocess(tmp_path, SECRET_KEY="x" * 50, ALLOWED_HOSTS="center.example.cn")
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split()[1] == "False"
+
+
 def test_development_key_is_generated_once_into_var(tmp_path):
-    first = _settings_in_subprocess(tmp_path)
-    second = _settings_in_subprocess(tmp_path)
+    first = _settings_in_subprocess(tmp_path, DEBUG="true")
+    second = _settings_in_subprocess(tmp_path, DEBUG="true")
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "secret_key").exists()
     assert first.stdout == second.stdout
