@@ -1,5 +1,6 @@
 from django.urls import path
 
+from center import schedule as holiday_schedule
 from center import triage as center
 from center.dashboards import views as dashboard_views
 from center.office_hours import views as office_hours
@@ -15,6 +16,7 @@ urlpatterns = [
     path("requests/<str:tracking_number>/flag/", center.flag, name="flag"),
     path("requests/<str:tracking_number>/model-case/", center.mark_case, name="mark_case"),
     path("requests/<str:tracking_number>/consult/", office_hours.consult, name="consult"),
+    path("calendar/", holiday_schedule.schedule, name="schedule"),
     path("office-hours/", office_hours.session_list, name="sessions"),
     path("office-hours/<str:date>/", office_hours.agenda, name="agenda"),
     path("office-hours/<str:date>/agenda.ics", office_hours.agenda_ics, name="agenda_ics"),

@@ -10,6 +10,13 @@ The package's rules are computed once per year per process (they never change at
 Overrides are read fresh: ``get_calendar()`` takes a snapshot with one small query, so a staff
 edit counts from the next snapshot in every process, with no cache to invalidate. Code that
 asks many questions at once (a page of assignments, a sweep) takes one snapshot and asks it.
+
+Official and provisional years: the package carries the State Council's schedule (holidays moved
+and make-up working weekends) up to ``last_package_year()``; for a later year it can only guess
+from the fixed statutory days. A year is *official* when the package has its schedule or staff have
+entered it (overrides marked ``official_schedule``: the entered schedule then replaces the package's
+rules for that year entirely), and *provisional* otherwise; due dates over a provisional year are
+shown as provisional, and entering the year's schedule moves them (``workorders.services.calendar``).
 """
 from __future__ import annotations
 
@@ -18,7 +25,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
+from django.conf import settings
 from django.utils import timezone
+from holidays.countries.china import ChinaStaticHolidays
 
 from workdays.models import CalendarOverride
 
@@ -31,13 +40,30 @@ class _YearRules:
     working_weekend_days: frozenset[datetime.date]
 
 
-@lru_cache(maxsize=256)
-def _package_rules(year: int) -> _YearRules:
+# The last year whose official schedule the pinned ``holidays`` package carries.
+PACKAGE_LAST_OFFICIAL_YEAR = max(ChinaStaticHolidays.special_public_holidays)
+
+
+def last_package_year() -> int:
+    """The last year the package's schedule is taken as official (``CENTER_CALENDAR_LAST_OFFICIAL_YEAR``
+    lowers it: the tests pretend a year's schedule arrived late)."""
+    return getattr(settings, "CENTER_CALENDAR_LAST_OFFICIAL_YEAR", None) or PACKAGE_LAST_OFFICIAL_YEAR
+
+
+@lru_cache(maxsize=512)
+def _package_rules(year: int, official: bool = True) -> _YearRules:
+    """The package's days for ``year``: with its official schedule, or (``official`` false) only the
+    statutory days it computes for any year, as it does for a year it has no schedule for."""
     china = holidays.China(years=year)
-    return _YearRules(
-        days_off_on_weekdays=frozenset(day for day in china if day.weekday() < 5),
-        working_weekend_days=frozenset(day for day in china.weekend_workdays if day.year == year),
-    )
+    if official:
+        return _YearRules(
+            days_off_on_weekdays=frozenset(day for day in china if day.weekday() < 5),
+            working_weekend_days=frozenset(day for day in china.weekend_workdays if day.year == year),
+        )
+    moved = {datetime.date(year, entry[0], entry[1])
+             for entry in ChinaStaticHolidays.special_public_holidays.get(year, ())}
+    return _YearRules(days_off_on_weekdays=frozenset(day for day in china if day.weekday() < 5 and day not in moved),
+                      working_weekend_days=frozenset())
 
 
 def _weekdays_after_until(start: datetime.date, end: datetime.date) -> int:
@@ -56,19 +82,36 @@ def _weekdays_after_until(start: datetime.date, end: datetime.date) -> int:
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """A snapshot of the calendar: the package's rules plus the overrides read at ``get_calendar()``."""
+    """A snapshot of the calendar: the package's rules plus the overrides read at ``get_calendar()``;
+    ``entered_years`` are the years whose official schedule staff entered (their overrides replace the
+    package's rules for the year)."""
 
     overrides: dict[datetime.date, bool] = field(default_factory=dict)
+    entered_years: frozenset[int] = frozenset()
+
+    def _rules(self, year: int) -> _YearRules | None:
+        """The package's rules that apply to ``year``; None when staff entered its schedule."""
+        if year in self.entered_years:
+            return None
+        return _package_rules(year, year <= last_package_year())
+
+    def is_official(self, year: int) -> bool:
+        """Whether ``year``'s working days follow a published schedule (the package's or entered)."""
+        return year <= last_package_year() or year in self.entered_years
+
+    def is_provisional_between(self, start: datetime.date, end: datetime.date) -> bool:
+        """Whether a date counted from ``start`` to ``end`` crosses a year without an official schedule."""
+        return any(not self.is_official(year) for year in range(min(start, end).year, max(start, end).year + 1))
 
     def is_working_day(self, day: datetime.date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        rules = _package_rules(day.year)
-        if day in rules.working_weekend_days:
+        rules = self._rules(day.year)
+        if rules is not None and day in rules.working_weekend_days:
             return True
         if day.weekday() >= 5:
             return False
-        return day not in rules.days_off_on_weekdays
+        return rules is None or day not in rules.days_off_on_weekdays
 
     def add_working_days(self, start: datetime.date, n: int) -> datetime.date:
         """The n-th working day strictly after ``start``; ``start`` itself when n is 0."""
@@ -87,7 +130,9 @@ class WorkCalendar:
             return 0
         count = _weekdays_after_until(start, end)
         for year in range(start.year, end.year + 1):
-            rules = _package_rules(year)
+            rules = self._rules(year)
+            if rules is None:
+                continue
             for day in rules.days_off_on_weekdays:
                 if start < day <= end and day not in self.overrides:
                     count -= 1
@@ -108,8 +153,19 @@ class WorkCalendar:
 
 
 def get_calendar() -> WorkCalendar:
-    """A snapshot with the current staff overrides (one query)."""
-    return WorkCalendar(overrides=dict(CalendarOverride.objects.values_list("date", "is_working_day")))
+    """A snapshot with the current staff overrides and the years whose schedule staff entered (one query)."""
+    overrides, entered = {}, set()
+    for day, working, official in CalendarOverride.objects.values_list("date", "is_working_day", "official_schedule"):
+        overrides[day] = working
+        if official:
+            entered.add(day.year)
+    return WorkCalendar(overrides=overrides, entered_years=frozenset(entered))
+
+
+def entered_years() -> frozenset[int]:
+    """The years whose official schedule staff entered (one small query)."""
+    return frozenset(day.year for day in CalendarOverride.objects.filter(official_schedule=True)
+                     .order_by().values_list("date", flat=True).distinct())
 
 
 def local_date(moment: datetime.datetime | None = None) -> datetime.date:

@@ -9,6 +9,9 @@ class CalendarOverride(models.Model):
     date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(_("working day"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Part of the State Council's schedule for the date's year, entered by staff
+    # (``workorders.services.calendar.enter_official_schedule``): the year is then official.
+    official_schedule = models.BooleanField(_("official schedule"), default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls of the test itself are
 # still synchronous and safe.
@@ -41,3 +42,11 @@ def shots(request):
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _chinese_in_the_test_thread():
+    """The browser's pages are Chinese (the site's default); labels the tests compare with are read
+    in the test's own thread, whose language an earlier test's English request may have left active."""
+    with translation.override("zh-hans"):
+        yield
