@@ -18,6 +18,7 @@ from workorders.models import Approval, Assignment
 from workorders.selectors import verify_serial
 from workorders.services import revoke_approval, stamp_assignment
 from workorders.tests.factories import AssignmentFactory
+from workorders.tests.tampering import triggers_dropped
 from workorders.views.stamps import verification_url
 
 pytestmark = pytest.mark.django_db
@@ -155,7 +156,7 @@ def test_revoked_tampered_and_unknown_are_still_told(desk):
     assert "verify-revoked" in bare and "区经济委员会" in bare and "依据变更" not in bare
     full = _card(client.get(_path(approval)))
     assert "verify-revoked" in full and "依据变更" in full and desk["request"].tracking_number in full
-    with connection.cursor() as cursor:
+    with triggers_dropped("workorders_approval"), connection.cursor() as cursor:
         cursor.execute("UPDATE workorders_approval SET conditions = %s WHERE id = %s", ["改过", approval.pk])
     for path in (f"/verify/{approval.serial}/", _path(approval)):
         card = _card(client.get(path))
