@@ -164,7 +164,7 @@ def test_revoked_tampered_and_unknown_are_still_told(desk):
     assert client.get(f"/verify/JJ-1999-000009/{approval.verification_token}/").status_code == 404
 
 
-def test_the_rate_limit_counts_links_with_a_token_too(desk, settings):  # noqa: F811 - the fixture
+def test_the_rate_limit_counts_links_with_a_token_too(desk, settings):
     approval = _conditional(desk)
     settings.CENTER_VERIFY_RATE_PER_MINUTE = 3
     client = Client()
