@@ -295,6 +295,7 @@ def _lets_case(admin, users, departments, tags, project):
         approval = Approval(
             assignment=work_order.assignments.get(department=departments[code]), department=departments[code],
             decision=decision, conditions=conditions, opinion=replies[code], officer=officer,
+            membership=Officer.objects.get(user=officer, department=departments[code]),
             officer_display_name=DISPLAY_NAMES[f"officer_{code.lower()}"], stamped_at=_at(2025, 1, 13, 10), serial=serial)
         # Signed like any stamp, so that its QR code leads to "genuine and in force".
         approval.signature, approval.key_id = signing.sign(approval_payload(approval))

@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/read/", notification_views.mark_all_read, name="notifications_read"),
     path(".well-known/jwks.json", stamp_views.jwks, name="jwks"),
     path("verify/<str:serial>/", stamp_views.verify, name="verify"),
+    path("verify/<str:serial>/<str:token>/", stamp_views.verify, name="verify_with_token"),
     path("approvals/<str:serial>/", stamp_views.approval_page, name="approval"),
     path("approvals/<str:serial>/pdf/", stamp_views.approval_pdf, name="approval_pdf"),
     path("", include("projects.urls")),

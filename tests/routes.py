@@ -47,7 +47,8 @@ def values(world, name: str) -> list[dict]:
     pk = {"portal:attachment": world.attachment_a.pk}.get(name)
     if name and name.startswith("center:agenda_item"):
         pk = world.item.pk
-    base = {"serial": world.approval.serial, "assignment_id": world.assignment_a.pk,
+    base = {"serial": world.approval.serial, "token": world.approval.verification_token,
+            "assignment_id": world.assignment_a.pk,
             "commitment_id": world.commitment.pk, "date": world.session.date.isoformat(), "slug": "escalated",
             "fmt": "csv", "pk": pk or world.assignment_a.pk}
     return [base | {"tracking_number": number} for number in (world.request_a.tracking_number,

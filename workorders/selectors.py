@@ -1,6 +1,8 @@
 """Reads for pages, API and tasks. Permission filtering happens here, so a view cannot forget it."""
 from __future__ import annotations
 
+import hmac
+
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from departments.models import Department
@@ -158,10 +160,15 @@ def recent_requests(user, limit: int = 20) -> QuerySet[ServiceRequest]:
     )
 
 
-def verify_serial(serial: str) -> dict:
+def verify_serial(serial: str, token: str | None = None) -> dict:
     """What the public verification page says of a serial: ``status`` is genuine (and in force),
     revoked, unknown or tampered, checked by verifying the stored JWS against our JWKS and comparing
-    what it signed with what the stamp says now. Only what the stamp itself states is returned."""
+    what it signed with what the stamp says now.
+
+    Serials are sequential, so the details (``payload``, ``approval``, ``revocation``, ``key_id``)
+    are returned only with the stamp's verification token from its QR code (compared in constant
+    time, ``details`` true); without it, or with a wrong one, only the status and the ``department``
+    that signed."""
     approval = (Approval.objects.select_related("department", "assignment__work_order__request__enterprise",
                                                 "assignment__work_order__request__project")
                 .filter(serial=serial).first())
@@ -178,7 +185,8 @@ def verify_serial(serial: str) -> dict:
     own = ("type", "serial", "tracking_number", "decision", "conditions", "opinion", "officer", "time")
     if any(signed.get(key) != expected[key] for key in own) or signed_kid != approval.key_id:
         return {"status": "tampered", "serial": serial}
-    result = {"status": "genuine", "serial": serial, "payload": signed, "approval": approval, "key_id": signed_kid}
+    result = {"status": "genuine", "serial": serial, "department": signed.get("department", ""),
+              "payload": signed, "approval": approval, "key_id": signed_kid}
     if approval.revoked_at is not None:
         try:
             revocation = signing.verify(approval.revocation_signature)
@@ -187,13 +195,22 @@ def verify_serial(serial: str) -> dict:
         if revocation.get("serial") != serial or revocation.get("type") != "revocation":
             return {"status": "tampered", "serial": serial}
         result.update(status="revoked", revocation=revocation)
+    if not has_verification_token(approval, token):
+        return {"status": result["status"], "serial": serial, "department": result["department"], "details": False}
+    result["details"] = True
     return result
+
+
+def has_verification_token(approval: Approval, token: str | None) -> bool:
+    """Whether ``token`` is this stamp's verification token (constant-time comparison)."""
+    stored = approval.verification_token or ""
+    return bool(token and stored) and hmac.compare_digest(token.encode(), stored.encode())
 
 
 def approval_for(user, serial: str):
     """A stamp on a request the user may see (the enterprise, the departments on it, center staff)."""
     return (permissions.approvals_visible_to(user)
-            .select_related("department", "assignment__work_order__request__enterprise",
+            .select_related("department", "membership", "assignment__work_order__request__enterprise",
                             "assignment__work_order__request__project")
             .get(serial=serial))
 

@@ -45,12 +45,13 @@ def test_stamp_at_office_hours_and_verify_from_the_qr_code(live_server, browser,
     qr_png = tmp_path / "qr.png"
     page.locator(".qr svg").screenshot(path=str(qr_png))
     url = subprocess.run(["zbarimg", "--raw", "-q", str(qr_png)], capture_output=True, text=True, check=True).stdout.strip()
-    assert url == f"{live_server.url}/verify/{approval.serial}/"
+    assert url == f"{live_server.url}/verify/{approval.serial}/{approval.verification_token}/"
 
     visitor = browser.new_page(locale="zh-CN")  # no login
     visitor.goto(url)
     assert "verify-genuine" in visitor.locator(".verify").get_attribute("class")
     assert "宝山区投资促进办公室" in visitor.inner_text("main")
+    assert approval.assignment.work_order.request.tracking_number in visitor.inner_text("main")  # the token shows details
     shots(visitor, "verification-genuine")
     visitor.close()
     page.close()

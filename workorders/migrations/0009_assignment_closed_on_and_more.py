@@ -40,6 +40,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('departments', '0002_api_stamping'),
         ('projects', '0001_initial'),
+        # Its backfill reads the working-day calendar (workdays' overrides table).
+        ('workdays', '0001_initial'),
         ('workorders', '0008_list_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

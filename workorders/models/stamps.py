@@ -1,5 +1,7 @@
 """Departments' decisions: stamps (immutable once made, only revocable), the commitments under
 them, and the per-department serial counters."""
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +32,17 @@ class ApprovalQuerySet(models.QuerySet):
 REVOCATION_FIELDS = ("revoked_at", "revoked_by_id", "revocation_reason", "revocation_signature")
 
 
+def new_verification_token() -> str:
+    """The unguessable part of a stamp's verification link (about 128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
 class Approval(models.Model):
-    """A department's stamp on an assignment. Immutable once made; only revocable."""
+    """A department's stamp on an assignment. Immutable once made; only revocable.
+
+    ``membership`` is the officer's membership of the department that allowed the stamp (empty only
+    for stamps older than that record). ``verification_token`` is the secret part of the link in the
+    stamp's QR code: without it the public page says only whether the stamp is genuine, and whose."""
 
     class Decision(models.TextChoices):
         APPROVED = "approved", _("Approved")
@@ -51,10 +62,16 @@ class Approval(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("officer")
     )
     officer_display_name = models.CharField(_("officer's display name"), max_length=60)
+    membership = models.ForeignKey(
+        "departments.Officer", on_delete=models.PROTECT, null=True, blank=True, related_name="approvals",
+        verbose_name=_("membership that signed"),
+    )
     stamped_at = models.DateTimeField(_("stamped at"))
     serial = models.CharField(_("serial number"), max_length=32, unique=True)
     key_id = models.CharField(_("key id"), max_length=64, blank=True)
     signature = models.TextField(_("signature (JWS)"), blank=True)
+    verification_token = models.CharField(_("verification token"), max_length=43, default=new_verification_token,
+                                          editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

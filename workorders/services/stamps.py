@@ -13,7 +13,7 @@ from workdays.calendar import local_date
 from workorders import signing
 from workorders.exceptions import WorkOrderError
 from workorders.models import ASSIGNMENT_LIFECYCLE, Approval, Assignment, Commitment, RequestEvent, StampCounter
-from workorders.permissions import acts_for_enterprise, can_work_on, is_head_of, is_officer_of
+from workorders.permissions import acts_for_enterprise, active_memberships, can_work_on, is_head_of, is_officer_of
 from workorders.services._common import record_event, save_as, tell_department, tell_enterprise
 
 
@@ -70,7 +70,9 @@ def stamp_assignment(*, actor, assignment: Assignment, decision: str, conditions
 
     Gives the next serial of the department and year, signs the stamp (JWS, EdDSA), and for a
     conditional approval opens a commitment for the enterprise to accept. One stamp in force per
-    assignment. Atomic; tells the enterprise. Raises ``WorkOrderError``.
+    assignment. The stamp records the actor's active membership of the department that allowed it
+    (locked, so that a membership ended meanwhile cannot sign) and gets a random verification token
+    for its QR code. Atomic; tells the enterprise. Raises ``WorkOrderError``.
     """
     if not can_work_on(actor, assignment):
         raise WorkOrderError(_("This assignment belongs to another department."), code="forbidden")
@@ -91,13 +93,19 @@ def stamp_assignment(*, actor, assignment: Assignment, decision: str, conditions
             locked = (Assignment.objects.select_for_update(of=("self",))
                       .select_related("department", "work_order__request__enterprise", "work_order__request__project")
                       .get(pk=assignment.pk))
+            # The membership that signs: the same check as can_work_on, under a lock, and kept on the stamp.
+            membership = (active_memberships(actor).select_for_update(of=("self",))
+                          .filter(department_id=locked.department_id).first())
+            if membership is None:
+                raise WorkOrderError(_("This assignment belongs to another department."), code="forbidden")
             ASSIGNMENT_LIFECYCLE.require(locked.status, "stamp", _("This assignment cannot be stamped."))
             if locked.approvals.filter(revoked_at__isnull=True).exists():
                 raise WorkOrderError(_("This assignment already carries a stamp in force."), code="stamped")
             now = timezone.now()
             approval = Approval(
                 assignment=locked, department=locked.department, decision=decision, conditions=conditions,
-                opinion=opinion.strip(), officer=actor, officer_display_name=_display_name(actor, locked.department_id),
+                opinion=opinion.strip(), officer=actor, membership=membership,
+                officer_display_name=membership.display_name,
                 stamped_at=now, serial=next_serial(locked.department, timezone.localtime(now).year),
             )
             approval.signature, approval.key_id = signing.sign(approval_payload(approval))

@@ -22,6 +22,8 @@ from workorders.models import Approval, Assignment, Commitment, ImmutableError, 
 from workorders.selectors import verify_serial
 from workorders.services import accept_commitment, fulfil_commitment, revoke_approval, stamp_assignment
 from workorders.tests.factories import AssignmentFactory, WorkOrderFactory
+from workorders.tests.tampering import triggers_dropped
+from workorders.views.stamps import verification_url
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +91,8 @@ def test_a_stamp_gets_a_serial_and_a_signature_that_independent_tools_verify(des
 ])
 def test_changing_any_field_makes_it_tampered(desk, column, value):
     approval = stamp_assignment(actor=desk["officer"], assignment=desk["assignment"], decision="approved")
-    with connection.cursor() as cursor:  # behind the application's back, as an attacker with SQL would
+    # Behind the application's back, as an attacker who owns the database (and drops its triggers) would.
+    with triggers_dropped("workorders_approval"), connection.cursor() as cursor:
         cursor.execute(f"UPDATE workorders_approval SET {column} = %s WHERE id = %s", [value, approval.pk])
     serial = value if column == "serial" else approval.serial
     assert verify_serial(serial)["status"] == "tampered"
@@ -101,7 +104,7 @@ def test_a_forged_signature_is_tampered(desk):
     approval = stamp_assignment(actor=desk["officer"], assignment=desk["assignment"], decision="approved")
     header, payload, signature = approval.signature.split(".")
     forged = f"{header}.{payload}.{_b64(b'0' * 64)}"
-    with connection.cursor() as cursor:
+    with triggers_dropped("workorders_approval"), connection.cursor() as cursor:
         cursor.execute("UPDATE workorders_approval SET signature = %s WHERE id = %s", [forged, approval.pk])
     assert verify_serial(approval.serial)["status"] == "tampered"
 
@@ -151,7 +154,7 @@ def test_immutable_on_every_path(desk, admin_client):
     assert verify_serial(approval.serial)["status"] == "genuine"
 
 
-def test_revocation_by_the_head_only_and_signed(desk):
+def test_revocation_by_the_head_only_and_signed(desk, settings):
     approval = stamp_assignment(actor=desk["officer"], assignment=desk["assignment"], decision="approved")
     with pytest.raises(WorkOrderError):
         revoke_approval(actor=desk["officer"], approval=approval, reason="错误")
@@ -160,12 +163,14 @@ def test_revocation_by_the_head_only_and_signed(desk):
     url = f"/desk/assignments/{desk['assignment'].pk}/approvals/{approval.serial}/revoke/"
     assert client.post(url, {"revoke-reason": "错误"}).status_code == 403
     revoked = revoke_approval(actor=desk["head"], approval=approval, reason="依据变更，重新审批")
-    result = verify_serial(approval.serial)
+    result = verify_serial(approval.serial, token=approval.verification_token)
     assert result["status"] == "revoked" and result["revocation"]["department"] == "区经济委员会"
     assert signing.verify(revoked.revocation_signature)["type"] == "revocation"
     with pytest.raises(WorkOrderError):
         revoke_approval(actor=desk["head"], approval=approval, reason="again")
     page = Client().get(f"/verify/{approval.serial}/").content.decode()
+    assert "verify-revoked" in page and "区经济委员会" in page and "依据变更" not in page
+    page = Client().get(verification_url(revoked).removeprefix(settings.CENTER_PUBLIC_BASE_URL)).content.decode()
     assert "verify-revoked" in page and "依据变更" in page
     # A new stamp may follow the revoked one, with the next serial.
     again = stamp_assignment(actor=desk["officer"], assignment=desk["assignment"], decision="declined")
@@ -222,12 +227,12 @@ def test_approval_pdf_has_the_chinese_department_name_and_the_qr_leads_to_verifi
     assert "区经济委员会" in text and approval.serial in text
     import segno
 
-    from workorders.views.stamps import verification_url
-
-    segno.make(verification_url(approval.serial), error="m").save(str(tmp_path / "qr.png"), scale=6)
+    segno.make(verification_url(approval), error="m").save(str(tmp_path / "qr.png"), scale=6)
     decoded = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "qr.png")], capture_output=True, text=True,
                              check=True).stdout.strip()
-    assert decoded == f"{settings.CENTER_PUBLIC_BASE_URL}/verify/{approval.serial}/"
+    assert decoded == (f"{settings.CENTER_PUBLIC_BASE_URL}/verify/{approval.serial}/"
+                       f"{approval.verification_token}/")
+    assert verification_url(approval) in page.content.decode()  # the link printed under the QR code
     stranger = Client()
     stranger.force_login(UserFactory())
     assert stranger.get(f"/approvals/{approval.serial}/").status_code == 404
@@ -320,5 +325,5 @@ def test_a_later_rename_of_the_enterprise_does_not_make_a_stamp_tampered(desk):
     signed_name = enterprise.name
     enterprise.name = "改名后的公司"
     enterprise.save()
-    result = verify_serial(approval.serial)
+    result = verify_serial(approval.serial, token=approval.verification_token)
     assert result["status"] == "genuine" and result["payload"]["enterprise"] == signed_name

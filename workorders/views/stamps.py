@@ -20,12 +20,15 @@ from workorders.models import Approval
 from workorders.seal import seal_svg
 
 
-def verification_url(serial: str) -> str:
-    return settings.CENTER_PUBLIC_BASE_URL.rstrip("/") + reverse("verify", args=[serial])
+def verification_url(approval: Approval) -> str:
+    """The link in a stamp's QR code and under it: its serial and its verification token, which
+    alone shows the stamp's details on the public page."""
+    return settings.CENTER_PUBLIC_BASE_URL.rstrip("/") + reverse(
+        "verify_with_token", args=[approval.serial, approval.verification_token])
 
 
 def _approval_context(approval: Approval) -> dict:
-    url = verification_url(approval.serial)
+    url = verification_url(approval)
     qr = segno.make(url, error="m")
     return {
         "approval": approval, "req": approval.assignment.work_order.request,
@@ -62,14 +65,15 @@ def approval_pdf(request, serial):
 
 @never_cache
 @require_safe
-def verify(request, serial):
-    """Public: is this stamp genuine and in force, revoked, unknown, or tampered with?"""
+def verify(request, serial, token=None):
+    """Public: is this stamp genuine and in force, revoked, unknown, or tampered with? With the
+    stamp's token (the link in its QR code) also what it says; without it, only whose it is."""
     if over_limit(request, "verify", settings.CENTER_VERIFY_RATE_PER_MINUTE, 60):
         response = render(request, "stamps/verify.html", {"result": {"status": "rate_limited", "serial": serial}},
                           status=429)
         response["Retry-After"] = "60"
         return response
-    result = selectors.verify_serial(serial[:40])
+    result = selectors.verify_serial(serial[:40], token=(token or "")[:64])
     status = 404 if result["status"] == "unknown" else 200
     return render(request, "stamps/verify.html", {"result": result}, status=status)
 
