@@ -2,18 +2,19 @@
 
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Min
+
+from workdays.calendar import WorkCalendar, local_date
 
 
 def backfill_figures(apps, schema_editor):
     """Fill the new stored figures of rows made before they existed, in batches."""
-    from django.db.models import Min
-
-    from workdays.calendar import get_calendar, local_date
-
     Assignment = apps.get_model("workorders", "Assignment")
     ServiceRequest = apps.get_model("workorders", "ServiceRequest")
     ClockPause = apps.get_model("workorders", "ClockPause")
-    calendar = get_calendar()
+    # The overrides as they are at this migration (the live model may have columns added later).
+    CalendarOverride = apps.get_model("workdays", "CalendarOverride")
+    calendar = WorkCalendar(overrides=dict(CalendarOverride.objects.values_list("date", "is_working_day")))
     ServiceRequest.objects.filter(rating__isnull=False, rated_at__isnull=True).update(rated_at=models.F("resolved_at"))
     first_pause = dict(ClockPause.objects.values("assignment_id").annotate(first=Min("started_on"))
                        .values_list("assignment_id", "first"))
