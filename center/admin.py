@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from center.models import AgendaItem, Consultation, DepartmentMonth, Mechanism, OfficeHoursSession, WorkerHeartbeat
+from center.models import (
+    AgendaItem, Consultation, DepartmentMonth, Mechanism, OfficeHoursSession, PeriodicRun, WorkerHeartbeat,
+)
 from core.admin_mixins import CreatedByServicesMixin, ReadOnlyAdminMixin, all_fields, center_page
 from workorders.admin import request_page
 
@@ -135,6 +137,15 @@ class WorkerHeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "last_seen"]
     search_fields = ["name"]
     readonly_fields = ["name", "last_seen"]
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Written by the beat each time it sends a periodic task; staff only look."""
+
+    list_display = ["name", "last_run_at", "run_count"]
+    search_fields = ["name"]
+    readonly_fields = ["name", "last_run_at", "run_count"]
 
 
 @admin.register(DepartmentMonth)

@@ -238,3 +238,20 @@ class DepartmentMonth(models.Model):
     @property
     def satisfaction(self):
         return None if not self.ratings else round(self.rating_total / self.ratings, 2)
+
+
+class PeriodicRun(models.Model):
+    """When the beat last sent one periodic task of its schedule (``CELERY_BEAT_SCHEDULE``'s name),
+    kept in the database so that a beat taking over from another knows what is overdue and what
+    the other sent within its interval (``center.beat.LockedScheduler``)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    last_run_at = models.DateTimeField(_("last sent at"))
+    run_count = models.PositiveIntegerField(_("times sent"), default=0)
+
+    class Meta:
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+
+    def __str__(self):
+        return f"{self.name} {self.last_run_at:%Y-%m-%d %H:%M:%S}"

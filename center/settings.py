@@ -360,6 +360,8 @@ CENTER_DUE_SOON_WORKING_DAYS = env.int("CENTER_DUE_SOON_WORKING_DAYS", default=2
 CENTER_ESCALATE_AFTER_WORKING_DAYS = env.int("CENTER_ESCALATE_AFTER_WORKING_DAYS", default=5)
 # A worker heartbeat older than this makes /healthz report the worker as down.
 CENTER_HEARTBEAT_MAX_AGE_SECONDS = env.int("CENTER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# A request that finds the database unreachable is answered 503 with this Retry-After (center/errors.py).
+CENTER_OUTAGE_RETRY_AFTER_SECONDS = env.int("CENTER_OUTAGE_RETRY_AFTER_SECONDS", default=30)
 # Office hours: sessions this many weeks ahead; the agenda is built from this many days before the
 # session and rebuilt (keeping staff edits) until the session. 7: from the day after the last
 # session, so there is always a current agenda to look at; 4: from the Thursday before a Monday.

@@ -13,6 +13,9 @@ admin.site.site_header = "区投资服务工单中心 Investment-service work-or
 admin.site.site_title = "工单中心 Work-order center"
 admin.site.index_title = "管理 Administration"
 
+# Every uncaught exception, from a view or any middleware: 503 when the database is down, else 500.
+handler500 = "center.errors.server_error"
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", healthz, name="healthz"),

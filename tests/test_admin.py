@@ -46,7 +46,7 @@ from workorders.tests.factories import (
 )
 from notifications.tests.factories import NotificationFactory, OutboundEmailFactory
 
-from center.models import DepartmentMonth  # noqa: E402
+from center.models import DepartmentMonth, PeriodicRun  # noqa: E402
 
 OUR_APPS = ("projects", "departments", "workorders", "center", "workdays", "notifications")
 
@@ -88,6 +88,7 @@ MAKERS = {
     "center.consultation": lambda i: _with_m2m(ConsultationFactory(), departments=[DepartmentFactory()]),
     "center.mechanism": lambda i: MechanismFactory(),
     "center.workerheartbeat": lambda i: WorkerHeartbeatFactory(name=f"worker-{i}"),
+    "center.periodicrun": lambda i: PeriodicRun.objects.create(name=f"task-{i}", last_run_at=timezone.now()),
     "center.departmentmonth": lambda i: DepartmentMonth.objects.create(
         department=DepartmentFactory(), month=datetime.date(2026, 1 + i, 1), issued=3, refreshed_at=timezone.now()),
     "workdays.calendaroverride": lambda i: CalendarOverride.objects.create(
@@ -107,6 +108,7 @@ NO_ADD_FORM = {
     "workorders.slatransition",
     "workorders.stampcounter",
     "center.workerheartbeat",
+    "center.periodicrun",
     "center.departmentmonth",
     "workorders.commitment",
     "workorders.modelcase",

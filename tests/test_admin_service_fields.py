@@ -52,6 +52,7 @@ SERVICE_OWNED = {
     "center.agendaitem": ALL,
     "center.consultation": ALL,
     "center.workerheartbeat": ALL,
+    "center.periodicrun": ALL,
     "center.departmentmonth": ALL,
     "departments.officer": ALL,
     "projects.enterprise": {"created_at"},

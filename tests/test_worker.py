@@ -1,5 +1,7 @@
 """A real Celery worker (and beat) on the embedded broker executes our tasks: no mocks, no eager mode."""
+import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,8 +12,9 @@ import pytest
 from celery import Celery
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from center.models import WorkerHeartbeat
+from center.models import PeriodicRun, WorkerHeartbeat
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,6 +136,73 @@ def test_only_one_beat_sends_the_schedule_and_a_standby_takes_over(stack):
     first.wait()
     assert _wait_for(lambda: "beat lock taken" in _output(second), seconds=30), _output(second)
     assert _wait_for(lambda: "Sending due task heartbeat" in _output(second), seconds=30), _output(second)
+
+
+def _sweep():
+    return PeriodicRun.objects.filter(name="sla-sweep").first()
+
+
+def _wait_for_sweep_count(count, seconds):
+    _wait_for(lambda: _sweep() is not None and _sweep().run_count >= count, seconds=seconds)
+    return _sweep()
+
+
+def _when_seen(process, text, seconds=60):
+    """The moment ``text`` first appears in the process's log (polled every 0.2 s), or None."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in _output(process):
+            return timezone.now()
+        time.sleep(0.2)
+    return None
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_beat_that_takes_over_sends_the_overdue_sweep_at_once_and_never_twice_in_a_round(stack):
+    """Issue 25, part 5. The sweep every 10 s. Beat A sends it and is killed (-9) mid-interval;
+    B starts once the round is overdue: B sends the sweep within a few seconds of taking the lock
+    (not a full interval later). B is killed right after its send and C starts at once: C does not
+    send it again within the interval, and sends it when the interval ends. Each round once: the
+    record counts three sends and the worker ran the sweep three times."""
+    interval = 10
+    stack.env["CENTER_SLA_SWEEP_SECONDS"] = str(interval)
+    var = Path(stack.env["CENTER_VAR_DIR"])
+    worker = stack.start(*WORKER)
+    first = stack.start("beat", "--schedule", str(var / "a-schedule"))
+    sent_by_a = _wait_for_sweep_count(1, seconds=60)
+    assert sent_by_a is not None and sent_by_a.run_count == 1, _output(first)
+    time.sleep(2)
+    first.kill()  # mid-interval, no clean release
+    first.wait()
+    overdue_at = sent_by_a.last_run_at + datetime.timedelta(seconds=interval + 1)
+    time.sleep(max(0.0, (overdue_at - timezone.now()).total_seconds()))
+
+    second = stack.start("beat", "--schedule", str(var / "b-schedule"))
+    taken_by_b = _when_seen(second, "beat lock taken")
+    assert taken_by_b is not None, _output(second)
+    sent_by_b = _wait_for_sweep_count(2, seconds=interval)
+    assert sent_by_b.run_count == 2, _output(second)
+    assert sent_by_b.last_run_at - taken_by_b < datetime.timedelta(seconds=3), (taken_by_b, sent_by_b.last_run_at)
+    second.kill()  # right after its send
+    second.wait()
+
+    third = stack.start("beat", "--schedule", str(var / "c-schedule"))
+    taken_by_c = _when_seen(third, "beat lock taken")
+    assert taken_by_c is not None, _output(third)
+    sent_by_c = _wait_for_sweep_count(3, seconds=interval + 10)
+    assert sent_by_c.run_count == 3, _output(third)
+    due = max(sent_by_b.last_run_at + datetime.timedelta(seconds=interval), taken_by_c)
+    assert sent_by_b.last_run_at + datetime.timedelta(seconds=interval) <= sent_by_c.last_run_at
+    assert sent_by_c.last_run_at - due < datetime.timedelta(seconds=3), (due, sent_by_c.last_run_at)
+
+    sends = [_output(beat).count("Sending due task sla-sweep") for beat in (first, second, third)]
+    assert sends == [1, 1, 1], sends
+    ran = lambda: re.findall(r"Task workorders\.tasks\.sla_sweep\[[^]]+\] succeeded", _output(worker))  # noqa: E731
+    assert _wait_for(lambda: len(ran()) >= 3, seconds=30), _output(worker)
+    time.sleep(1)
+    assert len(ran()) == 3, _output(worker)
+    assert _sweep().run_count == 3
 
 
 @pytest.mark.django_db(transaction=True)

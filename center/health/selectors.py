@@ -1,11 +1,14 @@
-"""Reads of the health check: the database, the broker and the worker heartbeat."""
+"""Reads of the health check (the database, the broker and the worker heartbeat) and of the beat's
+record of its sends."""
+import datetime
+
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from kombu import Connection
 
 from center.health.services import HEARTBEAT_NAME
-from center.models import WorkerHeartbeat
+from center.models import PeriodicRun, WorkerHeartbeat
 
 
 def health_report() -> dict:
@@ -31,3 +34,8 @@ def health_report() -> dict:
             report["worker"]["ok"] = age <= settings.CENTER_HEARTBEAT_MAX_AGE_SECONDS
     report["ok"] = all(part["ok"] for part in (report["database"], report["broker"], report["worker"]))
     return report
+
+
+def periodic_runs() -> dict[str, datetime.datetime]:
+    """When each periodic task was last sent by any beat, by its schedule name (never sent: absent)."""
+    return dict(PeriodicRun.objects.values_list("name", "last_run_at"))
