@@ -111,13 +111,18 @@ def clean_name(name: str) -> str:
     return base[:200] or "file"
 
 
+def too_many_files_message() -> str:
+    return _("At most %(count)d files can be attached.") % {"count": settings.CENTER_UPLOAD_MAX_FILES}
+
+
+def request_too_big_message() -> str:
+    return _("The files together are larger than %(limit)s.") % {"limit": filesizeformat(settings.CENTER_UPLOAD_MAX_REQUEST_BYTES)}
+
+
 def check_files(files: list[tuple[str, bytes]], *, already_bytes: int = 0) -> list[CheckedFile]:
     """Check each (name, content); raise ``WorkOrderError`` (field ``attachments``) at the first refusal."""
     if len(files) > settings.CENTER_UPLOAD_MAX_FILES:
-        raise WorkOrderError(
-            _("At most %(count)d files can be attached.") % {"count": settings.CENTER_UPLOAD_MAX_FILES},
-            code="too_many_files", field="attachments",
-        )
+        raise WorkOrderError(too_many_files_message(), code="too_many_files", field="attachments")
     checked, total = [], already_bytes
     for name, content in files:
         shown = clean_name(name)
@@ -128,10 +133,7 @@ def check_files(files: list[tuple[str, bytes]], *, already_bytes: int = 0) -> li
             )
         total += len(content)
         if total > settings.CENTER_UPLOAD_MAX_REQUEST_BYTES:
-            raise WorkOrderError(
-                _("The files together are larger than %(limit)s.") % {"limit": filesizeformat(settings.CENTER_UPLOAD_MAX_REQUEST_BYTES)},
-                code="request_too_big", field="attachments",
-            )
+            raise WorkOrderError(request_too_big_message(), code="request_too_big", field="attachments")
         kind = sniff(content)
         if kind is None:
             raise WorkOrderError(
