@@ -33,6 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 64 * 1024
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """The English client below leaves English active in this thread (LocaleMiddleware does not
+    undo it); later tests that compare labels expect the default language again."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
 def _client(user) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the messages below are matched in English
     client.force_login(user)

@@ -171,6 +171,10 @@ def too_many_files_message() -> str:
     return _("At most %(count)d files can be attached.") % {"count": settings.CENTER_UPLOAD_MAX_FILES}
 
 
+def file_too_big_message(name: str) -> str:
+    return _("%(name)s is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(settings.CENTER_UPLOAD_MAX_FILE_BYTES)}
+
+
 def request_too_big_message() -> str:
     return _("The files together are larger than %(limit)s.") % {"limit": filesizeformat(settings.CENTER_UPLOAD_MAX_REQUEST_BYTES)}
 
@@ -183,10 +187,7 @@ def check_files(files: list[tuple[str, bytes]], *, already_bytes: int = 0) -> li
     for name, content in files:
         shown = clean_name(name)
         if len(content) > settings.CENTER_UPLOAD_MAX_FILE_BYTES:
-            raise WorkOrderError(
-                _("%(name)s is larger than %(limit)s.") % {"name": shown, "limit": filesizeformat(settings.CENTER_UPLOAD_MAX_FILE_BYTES)},
-                code="file_too_big", field="attachments",
-            )
+            raise WorkOrderError(file_too_big_message(shown), code="file_too_big", field="attachments")
         total += len(content)
         if total > settings.CENTER_UPLOAD_MAX_REQUEST_BYTES:
             raise WorkOrderError(request_too_big_message(), code="request_too_big", field="attachments")
