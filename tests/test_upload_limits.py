@@ -26,7 +26,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from core.upload_limits import BodySizeLimit, PerFileCap
 from workorders import tasks, upload_stash
 from workorders.models import Attachment, ServiceRequest
-from workorders.services import purge_expired_stash
+from workorders.services.stash import purge_expired_stash
 from workorders.tests import samples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,6 +264,30 @@ def test_a_file_over_the_cap_is_not_read_whole_through_the_form(world, settings,
     assert any("大.pdf" in message and "larger than" in message for message in response.context["file_errors"])
     assert sum(received) <= 100_000 + CHUNK
     assert _stash_bytes() == 0 and not Attachment.objects.filter(original_name="大.pdf").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_cap_is_not_read_whole_through_the_api(world, settings, monkeypatch):
+    from api.models import ApiClient
+    from rest_framework.test import APIClient
+
+    settings.CENTER_UPLOAD_MAX_FILE_BYTES = 100_000
+    received = []
+    original = MemoryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(MemoryFileUploadHandler, "receive_data_chunk",
+                        lambda self, raw_data, start: received.append(len(raw_data)) or original(self, raw_data, start))
+    account = ApiClient(name="erp", user=world.user_a, scope="write")
+    token = account.issue_token()
+    account.save()
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = {"project": world.project_a.pk, "kind": "blocker", "title": "接口大文件", "description": "道路未开通，影响竣工验收。",
+            "files": [_pdf("大.pdf", 1_000_000)]}
+    response = api.post("/api/v1/requests/", body, format="multipart")
+    assert response.status_code == 400
+    assert any("larger than" in message for message in response.json()["attachments"])
+    assert 100_000 < sum(received) <= 100_000 + CHUNK
+    assert not ServiceRequest.objects.filter(title="接口大文件").exists()
 
 
 # --- the body cap, checked on Content-Length before anything reads the body ----------------------

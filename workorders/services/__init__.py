@@ -12,7 +12,6 @@ from workorders.services.desk import complete_assignment, reassign_assignment, r
 from workorders.services.model_cases import mark_model_case
 from workorders.services.requests import provide_material, rate_request, submit_request, validate_request_fields
 from workorders.services.triage import flag_for_consultation, link_project, merge_request, reject_request, triage_and_issue
-from workorders.services.stash import keep_for_retry, purge_expired_stash
 from workorders.services.stamps import accept_commitment, fulfil_commitment, revoke_approval, stamp_assignment
 from workorders.services.work_orders import issue_work_order
 
@@ -24,14 +23,12 @@ __all__ = [
     "flag_for_consultation",
     "fulfil_commitment",
     "issue_work_order",
-    "keep_for_retry",
     "mark_model_case",
     "move_due_date",
     "link_project",
     "merge_request",
     "pause_assignment",
     "provide_material",
-    "purge_expired_stash",
     "rate_request",
     "reassign_assignment",
     "reject_request",

@@ -2,7 +2,9 @@
 
 Nothing here touches the database's rows: the stash is files on disk, bounded three ways: per
 form (no more files and bytes than the submission itself could carry), per account (the quota)
-and in time (the purge).
+and in time (the purge). Not exported by ``workorders.services`` with the state changes: there is
+no one to refuse (an account only ever reaches its own stash), so the permission table has no row
+for these.
 """
 from __future__ import annotations
 
