@@ -15,6 +15,14 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # On SIGTERM a worker finishes the requests it has for up to this long, then stops.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
+# gunicorn limits only the request line and the headers; it has no limit on the body. The body is
+# limited by nginx (client_max_body_size) and by the application itself, on its Content-Length,
+# before anything reads it (CENTER_UPLOAD_MAX_BODY_BYTES, core.upload_limits). These match nginx's
+# large_client_header_buffers 4 8k (deploy/nginx/center.conf): a line or a header of up to 8 KB
+# less its CRLF; tests/test_upload_limits.py compares the two.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
 # Workers are replaced now and then, so a slow leak cannot grow without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200

@@ -48,10 +48,12 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class AttachmentSerializer(serializers.ModelSerializer):
     download = serializers.SerializerMethodField()
+    # The name the download carries: original_name ending with the checked type's extension.
+    name = serializers.CharField(source="download_name", read_only=True)
 
     class Meta:
         model = Attachment
-        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at", "download"]
+        fields = ["id", "name", "original_name", "content_type", "size", "sha256", "uploaded_at", "download"]
 
     def get_download(self, obj) -> str:
         return f"/attachments/{obj.pk}/"

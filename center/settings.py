@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body: 413 for one over CENTER_UPLOAD_MAX_BODY_BYTES (core.upload_limits).
+    "core.upload_limits.BodySizeLimit",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -422,10 +424,31 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 CENTER_UPLOAD_MAX_FILE_BYTES = env.int("CENTER_UPLOAD_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 CENTER_UPLOAD_MAX_REQUEST_BYTES = env.int("CENTER_UPLOAD_MAX_REQUEST_BYTES", default=50 * 1024 * 1024)
 CENTER_UPLOAD_MAX_FILES = env.int("CENTER_UPLOAD_MAX_FILES", default=10)
-# Files held for a retry after a form error, kept this long.
+# A whole request body (the files and the form) over this is refused with 413 on its Content-Length,
+# before anything reads it (core.upload_limits.BodySizeLimit). The same as nginx's
+# client_max_body_size (deploy/nginx/center.conf): change both together.
+CENTER_UPLOAD_MAX_BODY_BYTES = env.int("CENTER_UPLOAD_MAX_BODY_BYTES", default=CENTER_UPLOAD_MAX_REQUEST_BYTES + 10 * 1024 * 1024)
+# Files held for a retry after a form error, kept this long; the purge (beat, below) deletes older ones.
 CENTER_UPLOAD_STASH_HOURS = env.int("CENTER_UPLOAD_STASH_HOURS", default=24)
+# What one account may have held for retries at a time, in bytes (two full submissions).
+CENTER_UPLOAD_STASH_QUOTA_BYTES = env.int("CENTER_UPLOAD_STASH_QUOTA_BYTES", default=2 * CENTER_UPLOAD_MAX_REQUEST_BYTES)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Follows the product's limit: up to ten times CENTER_UPLOAD_MAX_FILES (100, Django's own default)
+# the form answers with its own message beside the file field and keeps what was typed (the files
+# past the limit are not kept, core.upload_limits); past that, Django refuses the request (400).
+DATA_UPLOAD_MAX_NUMBER_FILES = 10 * CENTER_UPLOAD_MAX_FILES
+# The first handler stops keeping a file one chunk past CENTER_UPLOAD_MAX_FILE_BYTES (core.upload_limits).
+FILE_UPLOAD_HANDLERS = [
+    "core.upload_limits.PerFileCap",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Scheduled here, beside the stash's settings: deletes stashed files older than CENTER_UPLOAD_STASH_HOURS.
+CELERY_BEAT_SCHEDULE["purge-upload-stash"] = {
+    "task": "workorders.tasks.purge_upload_stash",
+    "schedule": env.float("CENTER_UPLOAD_STASH_PURGE_SECONDS", default=3600.0),
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -12,7 +12,8 @@ def download_response(content, *, filename: str, content_type: str) -> HttpRespo
 
 def file_download(handle, *, filename: str, content_type: str) -> FileResponse:
     """A stored file (an upload) as a download that no browser renders or sniffs: attachment under
-    its original name, ``X-Content-Type-Options: nosniff``, and never kept in a shared cache."""
+    ``filename`` (the server-made name ending with the checked type's extension),
+    ``X-Content-Type-Options: nosniff``, and never kept in a shared cache."""
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

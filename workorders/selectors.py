@@ -50,7 +50,7 @@ def request_for_enterprise(user, tracking_number: str) -> ServiceRequest:
 def timeline(request: ServiceRequest, *, include_internal: bool = False) -> QuerySet[RequestEvent]:
     """The steps of a request with department names and attachments (no officers' data)."""
     events = request.events.select_related("department").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.only("id", "original_name", "size", "event_id"))
+        Prefetch("attachments", queryset=Attachment.objects.only("id", "original_name", "content_type", "size", "event_id"))
     )
     return events if include_internal else events.filter(public=True)
 

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from workorders.services.sla_sweep import run_sweep
+from workorders.services.stash import purge_expired_stash
 from workorders.similarity import rebuild_index
 
 
@@ -15,3 +16,9 @@ def sla_sweep() -> dict:
 def rebuild_similarity_index() -> int:
     """Rebuild the similar-case index after model cases change (queued by mark_model_case)."""
     return rebuild_index()
+
+
+@shared_task(name="workorders.tasks.purge_upload_stash", ignore_result=True)
+def purge_upload_stash() -> int:
+    """Beat (every CENTER_UPLOAD_STASH_PURGE_SECONDS): delete files stashed for a retry that expired."""
+    return purge_expired_stash()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -104,6 +105,61 @@ def sniff(content: bytes) -> tuple[str, str] | None:
     return None
 
 
+# The extensions each accepted type may carry, the first being the one a download gets when the
+# person's name ends with none of them. The OLE2 check does not tell DOC from XLS or PPT, so the
+# person's choice among those three stands.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.ms-office": (".doc", ".xls", ".ppt"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (".pptx",),
+    "application/ofd": (".ofd",),
+}
+UNKNOWN_EXTENSION = ".bin"
+_ACCEPTED_EXTENSIONS = {extension for extensions in EXTENSIONS.values() for extension in extensions}
+# What a name's last part must look like to count as an extension: a few letters or digits, at
+# least one a letter ("纪要.2024.03" has none; "Mr.Smith" has one).
+_EXTENSION = re.compile(r"\.(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,10}$")
+
+
+def served_content_type(content_type: str) -> str:
+    """The Content-Type a download gets: the checked type, or bytes for anything never accepted."""
+    return content_type if content_type in EXTENSIONS else "application/octet-stream"
+
+
+def download_name(name: str, content_type: str) -> str:
+    """The name a file is downloaded and listed under: the person's name, but ending with the
+    extension of the type its content was checked to be.
+
+    Trailing extensions that are not the type's are dropped when the type's own stands before them
+    ("invoice.pdf.bat" → "invoice.pdf"); otherwise the last one goes, with any before it that
+    names another accepted type, and the type's is added ("report.html" → "report.pdf",
+    "site.jpg.svg" → "site.png", but "Mr.Smith.html" → "Mr.Smith.pdf"). Trailing dots and spaces,
+    which Windows drops (so "a.bat." is "a.bat" there), are dropped first.
+    """
+    allowed = EXTENSIONS.get(content_type, (UNKNOWN_EXTENSION,))
+    base = clean_name(name).rstrip(". ")
+    stem, found = base, None
+    while (match := _EXTENSION.search(stem)) is not None:
+        if match.group().lower() in allowed:
+            found = stem
+            break
+        stem = stem[: match.start()].rstrip(". ")
+    if found is not None:
+        return found
+    stem = base
+    # The last extension goes, and before it any that claims another accepted type ("site.jpg.svg"
+    # holding a PNG is "site.png"); a dotted name's other dots stay.
+    if (last := _EXTENSION.search(stem)) is not None:
+        stem = stem[: last.start()].rstrip(". ")
+        while (match := _EXTENSION.search(stem)) is not None and match.group().lower() in _ACCEPTED_EXTENSIONS:
+            stem = stem[: match.start()].rstrip(". ")
+    return (stem or "file") + allowed[0]
+
+
 def clean_name(name: str) -> str:
     """The base name a person gave, without folders or control characters, for display only."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -111,27 +167,30 @@ def clean_name(name: str) -> str:
     return base[:200] or "file"
 
 
+def too_many_files_message() -> str:
+    return _("At most %(count)d files can be attached.") % {"count": settings.CENTER_UPLOAD_MAX_FILES}
+
+
+def file_too_big_message(name: str) -> str:
+    return _("%(name)s is larger than %(limit)s.") % {"name": name, "limit": filesizeformat(settings.CENTER_UPLOAD_MAX_FILE_BYTES)}
+
+
+def request_too_big_message() -> str:
+    return _("The files together are larger than %(limit)s.") % {"limit": filesizeformat(settings.CENTER_UPLOAD_MAX_REQUEST_BYTES)}
+
+
 def check_files(files: list[tuple[str, bytes]], *, already_bytes: int = 0) -> list[CheckedFile]:
     """Check each (name, content); raise ``WorkOrderError`` (field ``attachments``) at the first refusal."""
     if len(files) > settings.CENTER_UPLOAD_MAX_FILES:
-        raise WorkOrderError(
-            _("At most %(count)d files can be attached.") % {"count": settings.CENTER_UPLOAD_MAX_FILES},
-            code="too_many_files", field="attachments",
-        )
+        raise WorkOrderError(too_many_files_message(), code="too_many_files", field="attachments")
     checked, total = [], already_bytes
     for name, content in files:
         shown = clean_name(name)
         if len(content) > settings.CENTER_UPLOAD_MAX_FILE_BYTES:
-            raise WorkOrderError(
-                _("%(name)s is larger than %(limit)s.") % {"name": shown, "limit": filesizeformat(settings.CENTER_UPLOAD_MAX_FILE_BYTES)},
-                code="file_too_big", field="attachments",
-            )
+            raise WorkOrderError(file_too_big_message(shown), code="file_too_big", field="attachments")
         total += len(content)
         if total > settings.CENTER_UPLOAD_MAX_REQUEST_BYTES:
-            raise WorkOrderError(
-                _("The files together are larger than %(limit)s.") % {"limit": filesizeformat(settings.CENTER_UPLOAD_MAX_REQUEST_BYTES)},
-                code="request_too_big", field="attachments",
-            )
+            raise WorkOrderError(request_too_big_message(), code="request_too_big", field="attachments")
         kind = sniff(content)
         if kind is None:
             raise WorkOrderError(

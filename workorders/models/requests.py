@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from workorders.states import Lifecycle, event
+from workorders.uploads import download_name, served_content_type
 
 
 class ServiceRequest(models.Model):
@@ -159,6 +160,16 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The name the file is listed and downloaded under: ``original_name`` ending with the
+        extension of its checked type (``report.html`` holding a PDF is ``report.pdf``)."""
+        return download_name(self.original_name, self.content_type)
+
+    @property
+    def served_content_type(self) -> str:
+        return served_content_type(self.content_type)
 
 
 class ProblemTag(models.Model):

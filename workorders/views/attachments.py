@@ -17,5 +17,5 @@ def download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404
-    return file_download(handle, filename=attachment.original_name,
-                         content_type=attachment.content_type or "application/octet-stream")
+    # Named and typed after the checked content, whatever name the person gave (issue 17, finding 5).
+    return file_download(handle, filename=attachment.download_name, content_type=attachment.served_content_type)

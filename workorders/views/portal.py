@@ -73,7 +73,7 @@ def request_new(request):
         except WorkOrderError as error:
             error_to_form(form, error, file_errors=file_errors)
         else:
-            discard_kept(kept)
+            discard_kept(request, kept)
             if created:
                 messages.success(request, _("Request submitted. Your tracking number is %(number)s; we also sent it by e-mail.")
                                  % {"number": created_request.tracking_number})
@@ -139,12 +139,12 @@ def provide_material(request, tracking_number, assignment_id):
         except WorkOrderError as error:
             error_to_form(form, error, file_errors=file_errors)
         else:
-            discard_kept(kept)
+            discard_kept(request, kept)
             assignment.refresh_from_db()
             messages.success(request, _("Thank you. The department's clock runs again; its new due date is %(date)s.")
                              % {"date": assignment.due_date.isoformat()})
             return redirect("portal:request_detail", tracking_number=tracking_number)
-    kept, refused = keep_for_retry(request, kept, uploaded)
+    kept, refused = keep_for_retry(request, kept, uploaded, service_request=service_request)
     file_errors.extend(message for message in refused if message not in file_errors)
     context = _detail_context(request, service_request, material_form=form, material_for=assignment.pk,
                               kept=kept, file_errors=file_errors)
