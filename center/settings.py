@@ -3,11 +3,13 @@
 Development defaults need no servers (SQLite and a Celery broker on files under
 ``var/``). With ``DEBUG`` off, the production values are required.
 """
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 env = environ.Env()
@@ -137,9 +139,20 @@ AXES_COOLOFF_TIME = env.int("CENTER_LOGIN_COOLOFF_MINUTES", default=30) / 60  # 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-# How many trusted proxies (nginx, a load balancer) stand before gunicorn, each appending to
-# X-Forwarded-For: the client's address for the lock and the rate limits (center/client_address.py).
-CENTER_PROXY_COUNT = env.int("CENTER_PROXY_COUNT", default=0)
+# The proxies (nginx, a load balancer) whose X-Forwarded-For is believed: addresses or networks
+# (10.0.0.0/24), comma-separated. The client's address for the lock, the rate limits and the API
+# throttles is the first address, walking the header from the right, that is not one of them
+# (core/client_address.py); with none listed the header is never believed.
+CENTER_TRUSTED_PROXIES = env.list("CENTER_TRUSTED_PROXIES", default=[])
+try:
+    [ipaddress.ip_network(entry.strip(), strict=False) for entry in CENTER_TRUSTED_PROXIES if entry.strip()]
+except ValueError as error:
+    raise ImproperlyConfigured(f"CENTER_TRUSTED_PROXIES: {error}") from error
+if "CENTER_PROXY_COUNT" in os.environ:
+    # It counted hops without asking who wrote them, so a client reaching gunicorn directly chose
+    # its own address; refuse to start rather than silently count everyone by the proxy's address.
+    raise ImproperlyConfigured("CENTER_PROXY_COUNT is replaced by CENTER_TRUSTED_PROXIES: list the proxies' "
+                               "addresses (e.g. CENTER_TRUSTED_PROXIES=127.0.0.1) and remove CENTER_PROXY_COUNT.")
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 # Center staff, officers and heads are signed out after this many idle seconds (enterprises keep
 # Django's session age); each request starts the count again.
