@@ -47,10 +47,10 @@ def _stamp_keys_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
+def _fresh_cache(settings, tmp_path):
+    """Each test has its own empty cache (the rate limits', the API throttles' and the sessions'
+    counts start at zero), in the embedded store the processes of a real set-up share, never var/'s."""
+    settings.CACHES = {"default": {"BACKEND": "core.sqlite_cache.SQLiteCache", "LOCATION": str(tmp_path / "cache.sqlite3")}}
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ class CenterConfig(AppConfig):
         # Local: ready() runs once the app registry is loaded; roles reads it when the signal fires.
         from django.db.models.signals import post_migrate
 
+        from center import checks  # noqa: F401 - registers the deployment checks
         from core.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

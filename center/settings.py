@@ -139,6 +139,9 @@ AXES_COOLOFF_TIME = env.int("CENTER_LOGIN_COOLOFF_MINUTES", default=30) / 60  # 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Failures are counted in the database, which every web process and host shares (the cache handler
+# on a per-process cache would lock nobody out across workers; center/checks.py refuses it).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The proxies (nginx, a load balancer) whose X-Forwarded-For is believed: addresses or networks
 # (10.0.0.0/24), comma-separated. The client's address for the lock, the rate limits and the API
 # throttles is the first address, walking the header from the right, that is not one of them
@@ -270,12 +273,17 @@ if env.str("EMAIL_URL", default=""):
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="center@localhost")
 
-# The cache: in memory per process by default; Redis in production (CACHE_URL=redis://host:6379/2),
-# shared by every web process. Through django-redis with IGNORE_EXCEPTIONS, so that a Redis outage
-# costs speed only: sessions are read from and written to the database too (cached_db), and the
-# public forms' rate limits let requests through while the count cannot be kept.
-CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+# The cache, shared by every process: it keeps the rate limits' and the API throttles' counts, which
+# must be one count for all the web workers. Embedded default (CACHE_URL unset): one SQLite file in
+# var/ (core/sqlite_cache.py, atomic counts between processes on one host). Production: Redis
+# (CACHE_URL=redis://host:6379/2), shared by every web host, through django-redis with
+# IGNORE_EXCEPTIONS, so that a Redis outage costs speed only: sessions are read from and written to
+# the database too (cached_db), and the rate limits let requests through while the count cannot be
+# kept. With DEBUG off, a per-process cache (locmemcache://, dummycache://) refuses to start (center/checks.py).
+CACHE_URL = env.str("CACHE_URL", default="")
+if not CACHE_URL:
+    CACHES = {"default": {"BACKEND": "core.sqlite_cache.SQLiteCache", "LOCATION": str(VAR_DIR / "cache.sqlite3")}}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -285,7 +293,7 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+    CACHES = {"default": env.cache("CACHE_URL")}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Celery ---------------------------------------------------------------
