@@ -53,6 +53,16 @@ def _fresh_cache(settings, tmp_path):
     settings.CACHES = {"default": {"BACKEND": "core.sqlite_cache.SQLiteCache", "LOCATION": str(tmp_path / "cache.sqlite3")}}
 
 
+@pytest.fixture(autouse=True)
+def _steady_rate_clock(monkeypatch):
+    """The rate limits' and throttles' windows are aligned to the clock; in a test the clock stands
+    one second into a day (so into a minute and an hour too), so that no window ends halfway
+    through a test's requests."""
+    from core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: 86400.0 * 20_833 + 1)  # 2027-01-15 00:00:01 UTC
+
+
 @pytest.fixture
 def queued_emails(monkeypatch):
     """The outbox's send task runs as a worker would, at once, each time it is queued; the list

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from core.ratelimit import parse_rate
+
 TAG = "center_limits"
 PER_PROCESS_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache": "keeps its entries in each process's memory",
@@ -56,6 +58,19 @@ def limits_are_counted_in_a_shared_store(app_configs=None, **kwargs):
                 "which is not one count for every process.",
                 hint="Use axes.handlers.database.AxesDatabaseHandler (the default), or a Redis cache.",
                 id="center.E003"))
+    return messages
+
+
+@checks.register(TAG)
+def api_rates_are_readable(app_configs=None, **kwargs):
+    from_settings = {name: getattr(settings, name, "") for name in ("CENTER_API_RATE_PER_TOKEN", "CENTER_API_RATE_PER_USER")}
+    messages = []
+    for name, rate in from_settings.items():
+        try:
+            parse_rate(rate)
+        except ImproperlyConfigured:
+            messages.append(checks.Error(f"{name}={rate!r} is not a rate.", hint="A number per period: 120/minute.",
+                                         id="center.E004"))
     return messages
 
 

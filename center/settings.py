@@ -89,14 +89,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.auth.ScopeAllowsMethod"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        # DRF's search with its size bounded (at most 10 words, 200 characters: 400 past them).
+        "api.filters.BoundedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {},
+    # Per client token and per user, counted in the shared cache (api/throttles.py): 429 with
+    # Retry-After past CENTER_API_RATE_PER_TOKEN / CENTER_API_RATE_PER_USER.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ClientTokenThrottle", "api.throttles.UserThrottle"],
     # A service's refusal (the domain error) becomes a JSON answer in this one place.
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
 }
+# Requests per window ("number/second|minute|hour|day"): each client token, and each user over all
+# their tokens and their session.
+CENTER_API_RATE_PER_TOKEN = env.str("CENTER_API_RATE_PER_TOKEN", default="60/minute")
+CENTER_API_RATE_PER_USER = env.str("CENTER_API_RATE_PER_USER", default="120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "投资服务工单中心 API · Investment-service work-order center API",
     "VERSION": "1.0.0",

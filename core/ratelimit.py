@@ -15,17 +15,29 @@ import logging
 import time
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 
 from core.client_address import client_address
 
 logger = logging.getLogger(__name__)
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+clock = time.time  # tests hold it still, so that a window does not end in the middle of one
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'120/minute' → (120, 60): a number of events per second, minute, hour or day."""
+    try:
+        number, period = rate.split("/")
+        return int(number), PERIODS[period.strip()[0]]
+    except (ValueError, KeyError, IndexError) as error:
+        raise ImproperlyConfigured(f"A rate is 'number/period' (120/minute), not {rate!r}") from error
 
 
 def count_in_window(key: str, window_seconds: int) -> tuple[int | None, int]:
     """Count one more event for ``key`` in the current window of ``window_seconds``: the window's
     count so far including this one (None when the cache cannot keep it), and the seconds until the
     window ends."""
-    now = time.time()
+    now = clock()
     window = int(now // window_seconds)
     retry_after = max(1, int((window + 1) * window_seconds - now + 0.999))
     window_key = f"{key}:{window}"

@@ -161,3 +161,12 @@ def test_the_embedded_store_behaves_as_a_django_cache(tmp_path):
     assert cache.get_many(["m1", "m2", "m3"]) == {"m1": 1, "m2": 2}
     cache.clear()
     assert other.get("fresh") is None
+
+
+@pytest.mark.parametrize("rate, ok", [("60/minute", True), ("5/s", True), ("1000/day", True), ("lots", False),
+                                      ("10/fortnight", False), ("", False)])
+def test_an_unreadable_api_rate_is_a_check_error(settings, rate, ok):
+    from center.checks import api_rates_are_readable
+
+    settings.CENTER_API_RATE_PER_TOKEN = rate
+    assert [message.id for message in api_rates_are_readable()] == ([] if ok else ["center.E004"])
