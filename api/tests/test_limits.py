@@ -22,7 +22,11 @@ def test_a_search_with_1900_terms_is_refused_not_a_server_error(world):
     """The assessment: ?search=a+a+… (1,900 terms) with an enterprise token gave a 500."""
     response = _token(world).get("/api/v1/requests/", {"search": " ".join(["a"] * 1900)})
     assert response.status_code == 400
-    assert list(response.json()) == ["search"] and response.json()["search"][0]
+    assert list(response.json()) == ["search"]
+    message = response.json()["search"][0]
+    assert "搜索内容最多 200 个字符" in message or "at most 200 characters" in message
+    words = _token(world, name="again").get("/api/v1/requests/", {"search": " ".join(["a"] * 11)}, HTTP_ACCEPT_LANGUAGE="en")
+    assert words.json() == {"search": ["A search has at most 10 words."]}
 
 
 @pytest.mark.parametrize("search, status", [
