@@ -64,6 +64,13 @@ def _steady_rate_clock(monkeypatch):
 
 
 @pytest.fixture
+def api_unthrottled(settings):
+    """For a test that walks every route, or fuzzes the API, as one user within one window: the API
+    throttles (tested in api/tests/test_limits.py) would answer 429 before the rule under test."""
+    settings.CENTER_API_RATE_PER_TOKEN = settings.CENTER_API_RATE_PER_USER = "1000000/minute"
+
+
+@pytest.fixture
 def queued_emails(monkeypatch):
     """The outbox's send task runs as a worker would, at once, each time it is queued; the list
     counts the times. With ``django_capture_on_commit_callbacks(execute=True)`` a test sees the
