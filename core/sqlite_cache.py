@@ -1,5 +1,5 @@
 """A Django cache in one SQLite file, shared by every process on the host: the embedded default's
-store for the rate limits, the API throttles, the login-lock's neighbours and the cached sessions.
+store for the rate limits, the API throttles and the cached sessions.
 
 Why not one of Django's own: the local-memory cache is per process (three gunicorn workers kept three
 counts, so a limit of 30 let 90 through); the file cache is shared, but its ``incr`` reads the value,
