@@ -59,6 +59,8 @@ USER center
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput
 
+# Inside a container the proxy connects from outside it, so all interfaces; publish the port on
+# 127.0.0.1 only (docker-compose.yml) and list the proxy's addresses in CENTER_TRUSTED_PROXIES.
 ENV GUNICORN_BIND=0.0.0.0:8000
 EXPOSE 8000
 # SIGTERM (docker stop): gunicorn finishes its requests, a Celery worker its tasks (warm shutdown).

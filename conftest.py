@@ -47,10 +47,27 @@ def _stamp_keys_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
+def _fresh_cache(settings, tmp_path):
+    """Each test has its own empty cache (the rate limits', the API throttles' and the sessions'
+    counts start at zero), in the embedded store the processes of a real set-up share, never var/'s."""
+    settings.CACHES = {"default": {"BACKEND": "core.sqlite_cache.SQLiteCache", "LOCATION": str(tmp_path / "cache.sqlite3")}}
 
-    cache.clear()
+
+@pytest.fixture(autouse=True)
+def _steady_rate_clock(monkeypatch):
+    """The rate limits' and throttles' windows are aligned to the clock; in a test the clock stands
+    one second into a day (so into a minute and an hour too), so that no window ends halfway
+    through a test's requests."""
+    from core import ratelimit
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: 86400.0 * 20_833 + 1)  # 2027-01-15 00:00:01 UTC
+
+
+@pytest.fixture
+def api_unthrottled(settings):
+    """For a test that walks every route, or fuzzes the API, as one user within one window: the API
+    throttles (tested in api/tests/test_limits.py) would answer 429 before the rule under test."""
+    settings.CENTER_API_RATE_PER_TOKEN = settings.CENTER_API_RATE_PER_USER = "1000000/minute"
 
 
 @pytest.fixture

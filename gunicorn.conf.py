@@ -5,6 +5,8 @@ Read from the environment, like the rest of the configuration. Behind nginx (doc
 import multiprocessing
 import os
 
+# Where gunicorn listens: loopback unless told otherwise, so that only a proxy on this host reaches
+# it (a client reaching gunicorn directly is counted by its own address anyway: core/client_address.py).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: the work is database-bound and short; 2 × cores + 1 is gunicorn's own advice.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -28,8 +30,10 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # The heartbeat file on a RAM disk, so that a slow disk does not make the arbiter kill workers.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-# Trust X-Forwarded-* only from these addresses (the nginx hosts).
-forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Trust X-Forwarded-Proto only from these addresses or networks (the nginx hosts): by default the
+# same proxies as the application's CENTER_TRUSTED_PROXIES.
+forwarded_allow_ips = (os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS") or os.environ.get("CENTER_TRUSTED_PROXIES")
+                       or "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -11,6 +11,7 @@ class CenterConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
+        from center import checks  # noqa: F401 - registers the deployment checks
         from core.append_only import register_sqlite_functions
         from core.roles import sync_roles_after_migrate
 

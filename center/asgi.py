@@ -11,6 +11,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from center.checks import refuse_to_serve
+
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'center.settings')
 
 application = get_asgi_application()
+
+# As in wsgi.py: no serving with a configuration that voids the limits or the login lock.
+refuse_to_serve()

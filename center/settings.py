@@ -3,11 +3,13 @@
 Development defaults need no servers (SQLite and a Celery broker on files under
 ``var/``). With ``DEBUG`` off, the production values are required.
 """
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Exchange, Queue
 
 env = environ.Env()
@@ -90,14 +92,21 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "api.auth.ScopeAllowsMethod"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        # DRF's search with its size bounded (at most 10 words, 200 characters: 400 past them).
+        "api.filters.BoundedSearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {},
+    # Per client token and per user, counted in the shared cache (api/throttles.py): 429 with
+    # Retry-After past CENTER_API_RATE_PER_TOKEN / CENTER_API_RATE_PER_USER.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ClientTokenThrottle", "api.throttles.UserThrottle"],
     # A service's refusal (the domain error) becomes a JSON answer in this one place.
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
 }
+# Requests per window ("number/second|minute|hour|day"): each client token, and each user over all
+# their tokens and their session.
+CENTER_API_RATE_PER_TOKEN = env.str("CENTER_API_RATE_PER_TOKEN", default="60/minute")
+CENTER_API_RATE_PER_USER = env.str("CENTER_API_RATE_PER_USER", default="120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "投资服务工单中心 API · Investment-service work-order center API",
     "VERSION": "1.0.0",
@@ -142,9 +151,23 @@ AXES_COOLOFF_TIME = env.int("CENTER_LOGIN_COOLOFF_MINUTES", default=30) / 60  # 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
-# How many trusted proxies (nginx, a load balancer) stand before gunicorn, each appending to
-# X-Forwarded-For: the client's address for the lock and the rate limits (center/client_address.py).
-CENTER_PROXY_COUNT = env.int("CENTER_PROXY_COUNT", default=0)
+# Failures are counted in the database, which every web process and host shares (the cache handler
+# on a per-process cache would lock nobody out across workers; center/checks.py refuses it).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The proxies (nginx, a load balancer) whose X-Forwarded-For is believed: addresses or networks
+# (10.0.0.0/24), comma-separated. The client's address for the lock, the rate limits and the API
+# throttles is the first address, walking the header from the right, that is not one of them
+# (core/client_address.py); with none listed the header is never believed.
+CENTER_TRUSTED_PROXIES = env.list("CENTER_TRUSTED_PROXIES", default=[])
+try:
+    [ipaddress.ip_network(entry.strip(), strict=False) for entry in CENTER_TRUSTED_PROXIES if entry.strip()]
+except ValueError as error:
+    raise ImproperlyConfigured(f"CENTER_TRUSTED_PROXIES: {error}") from error
+if "CENTER_PROXY_COUNT" in os.environ:
+    # It counted hops without asking who wrote them, so a client reaching gunicorn directly chose
+    # its own address; refuse to start rather than silently count everyone by the proxy's address.
+    raise ImproperlyConfigured("CENTER_PROXY_COUNT is replaced by CENTER_TRUSTED_PROXIES: list the proxies' "
+                               "addresses (e.g. CENTER_TRUSTED_PROXIES=127.0.0.1) and remove CENTER_PROXY_COUNT.")
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 # Center staff, officers and heads are signed out after this many idle seconds (enterprises keep
 # Django's session age); each request starts the count again.
@@ -262,12 +285,17 @@ if env.str("EMAIL_URL", default=""):
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="center@localhost")
 
-# The cache: in memory per process by default; Redis in production (CACHE_URL=redis://host:6379/2),
-# shared by every web process. Through django-redis with IGNORE_EXCEPTIONS, so that a Redis outage
-# costs speed only: sessions are read from and written to the database too (cached_db), and the
-# public forms' rate limits let requests through while the count cannot be kept.
-CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+# The cache, shared by every process: it keeps the rate limits' and the API throttles' counts, which
+# must be one count for all the web workers. Embedded default (CACHE_URL unset): one SQLite file in
+# var/ (core/sqlite_cache.py, atomic counts between processes on one host). Production: Redis
+# (CACHE_URL=redis://host:6379/2), shared by every web host, through django-redis with
+# IGNORE_EXCEPTIONS, so that a Redis outage costs speed only: sessions are read from and written to
+# the database too (cached_db), and the rate limits let requests through while the count cannot be
+# kept. With DEBUG off, a per-process cache (locmemcache://, dummycache://) refuses to start (center/checks.py).
+CACHE_URL = env.str("CACHE_URL", default="")
+if not CACHE_URL:
+    CACHES = {"default": {"BACKEND": "core.sqlite_cache.SQLiteCache", "LOCATION": str(VAR_DIR / "cache.sqlite3")}}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -277,7 +305,7 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+    CACHES = {"default": env.cache("CACHE_URL")}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Celery ---------------------------------------------------------------

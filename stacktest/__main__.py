@@ -1,6 +1,6 @@
 """The whole stack, tested on this machine: ``python -m stacktest`` (``scripts/stack_test`` installs first).
 
-Starts gunicorn (2 workers), two Celery workers (``sla,default`` and ``notifications,agenda,default``,
+Starts gunicorn (3 workers), two Celery workers (``sla,default`` and ``notifications,agenda,default``,
 as production runs a worker per kind) and beat, with the production settings (DEBUG off, PostgreSQL,
 Redis as broker, result backend and cache, JSON logs, SMTP to a local sink standing in for the
 district's mail relay), then:
@@ -8,6 +8,8 @@ district's mail relay), then:
 1. a smoke test over HTTP: an enterprise submits a request with an attachment, center staff issue
    it, the officer replies and stamps, the stamp verifies publicly, beat's sweep moves a late
    assignment, beat's office-hours job builds the agenda;
+   the public verification limit holds across the 3 web workers: of more lookups than the limit
+   from one client, exactly the limit is answered and the rest get 429;
 2. a load test (locust, headless): enterprises, officers and API clients; figures per request kind;
 3. fault tests: kill -9 the SLA worker in the middle of a sweep over 100,000 assignments, and the
    mail worker in the middle of sending the digests; stop Redis for 30 s during submissions;
@@ -41,6 +43,7 @@ VAR = ROOT / "var" / "stack"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SWEEP_LOCK = 7_305_001  # workorders.services.sla_sweep.ADVISORY_LOCK_KEY
 FIGURES: dict = {}
+VERIFY_LIMIT = 30
 
 
 def environment(port: int, smtp_port: int) -> dict:
@@ -77,7 +80,16 @@ def environment(port: int, smtp_port: int) -> dict:
         "CENTER_HEARTBEAT_SECONDS": "5",
         "CENTER_HEARTBEAT_MAX_AGE_SECONDS": "30",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
+        # Three workers, as the assessment ran: the limits must hold across them.
+        "WEB_CONCURRENCY": "3",
+        # The test's own requests come from loopback; the limit test names its client in
+        # X-Forwarded-For, as nginx would, so that it counts from zero.
+        "CENTER_TRUSTED_PROXIES": "127.0.0.1",
+        "CENTER_VERIFY_RATE_PER_MINUTE": str(VERIFY_LIMIT),
+        # The load test's API clients share one token at several requests a second: not what the
+        # throttles are for, so their rates are out of its way here.
+        "CENTER_API_RATE_PER_TOKEN": "100000/minute",
+        "CENTER_API_RATE_PER_USER": "100000/minute",
         "PYTHONUNBUFFERED": "1",
         "DJANGO_SETTINGS_MODULE": "center.settings",
     }
@@ -178,6 +190,37 @@ def smoke(base: str, started_at) -> None:
     log_in(leader, base, "leader")
     assert leader.get(f"{base}/leader/").status_code == 200  # through the replica route
     FIGURES["smoke"] = {"request": number, "stamp": serial, "agenda": str(session.date), "agenda_items": len(items)}
+    return serial
+
+
+def limits_across_workers(base: str, serial: str, web: Process) -> None:
+    """More verification lookups than the limit, from one client, spread over the 3 workers (a new
+    connection each, 10 at a time): exactly the limit answered, the rest 429 with Retry-After."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    tries, client = VERIFY_LIMIT + 40, f"198.51.100.{secrets.randbelow(250) + 1}"
+    # Windows are whole minutes: start early enough in one that the burst stays in it.
+    if time.time() % 60 > 45:
+        time.sleep(61 - time.time() % 60)
+
+    def lookup(_):
+        answer = requests.get(f"{base}/verify/{serial}/", headers={"X-Forwarded-For": client}, timeout=30)
+        return answer.status_code, answer.headers.get("Retry-After")
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lookup, range(tries)))
+    statuses = [status for status, _ in answers]
+    answered, limited = statuses.count(200), statuses.count(429)
+    assert answered == VERIFY_LIMIT and limited == tries - VERIFY_LIMIT, \
+        f"{tries} lookups: {answered} answered, {limited} refused (limit {VERIFY_LIMIT})"
+    assert all(retry for status, retry in answers if status == 429), "a 429 without Retry-After"
+    time.sleep(1)  # the access log lines are flushed
+    workers = {json.loads(line).get("process") for line in web.output().splitlines()
+               if line.startswith("{") and f"/verify/{serial}/" in line}
+    assert len(workers) >= 2, f"the lookups reached {len(workers)} worker(s) only"
+    log(f"limits: {tries} lookups over {len(workers)} web workers: {answered} answered (the limit), {limited} got 429")
+    FIGURES["limits"] = {"lookups": tries, "limit": VERIFY_LIMIT, "answered": answered, "refused": limited,
+                         "workers": len(workers)}
 
 
 # --- 2. load -------------------------------------------------------------------------------------
@@ -479,8 +522,9 @@ def main() -> int:
         for process in procs.values():
             process.start()
         wait_for(lambda: healthy(base), 120, step=1, what="/healthz (web, database, broker, worker heartbeat)")
-        log(f"stack up: gunicorn ×2 on {base}, 2 Celery workers, beat ({time.monotonic() - began:.0f} s from the start)")
-        smoke(base, started_at)
+        log(f"stack up: gunicorn ×3 on {base}, 2 Celery workers, beat ({time.monotonic() - began:.0f} s from the start)")
+        serial = smoke(base, started_at)
+        limits_across_workers(base, serial, procs["web"])
         load(base, env, args.users, args.seconds)
         fault_sweep_and_digest(procs, sink, args.assignments)
         fault_redis(base, procs)

@@ -40,7 +40,7 @@ def _snapshot() -> dict:
 
 
 @pytest.mark.django_db
-def test_no_route_lets_a_leader_change_anything(rich_world):
+def test_no_route_lets_a_leader_change_anything(rich_world, api_unthrottled):
     leader = Client()
     leader.force_login(rich_world.leader)
     before = _snapshot()
@@ -85,7 +85,7 @@ def test_no_admin_page_lets_a_leader_change_anything(rich_world):
 
 
 @pytest.mark.django_db
-def test_a_leader_token_with_write_scope_cannot_write_through_the_api(rich_world):
+def test_a_leader_token_with_write_scope_cannot_write_through_the_api(rich_world, api_unthrottled):
     from rest_framework.test import APIClient
 
     from api.models import ApiClient

@@ -29,7 +29,9 @@ def keep_the_test_connection():
 
 
 @pytest.fixture
-def role_tokens(world, keep_the_test_connection):
+def role_tokens(world, keep_the_test_connection, api_unthrottled):
+    # Every example of one operation runs in one test (one cache and window): api_unthrottled keeps
+    # the throttles from turning the fuzzer's calls into 429s.
     tokens = {}
     for role in ROLES:
         client = ApiClient(name=f"fuzz-{role}", user=world.users[role], scope=ApiClient.Scope.WRITE)
