@@ -6,8 +6,8 @@ those ``may_manage_memberships`` allows (superusers, for now); center staff see 
 A membership is deactivated, never deleted.
 """
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_mixins import HistoryAdmin
 from departments import services
 from departments.models import Department, Officer
 from departments.permissions import may_manage_memberships
@@ -66,7 +66,7 @@ class OfficerInline(MembershipPermissionsMixin, admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(HistoryAdmin):
     list_display = ["short_code", "name_zh", "name_en", "kind", "is_permanent_member", "is_active"]
     list_display_links = ["short_code", "name_zh"]
     list_filter = ["kind", "is_permanent_member", "is_active"]
@@ -86,7 +86,7 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(MembershipPermissionsMixin, SimpleHistoryAdmin):
+class OfficerAdmin(MembershipPermissionsMixin, HistoryAdmin):
     list_display = ["display_name", "user", "department", "role", "is_mobile_staff", "is_active"]
     list_filter = ["role", "is_mobile_staff", "is_active", "department"]
     search_fields = [

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_mixins import HistoryAdmin
 from workdays.models import CalendarOverride
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(SimpleHistoryAdmin):
+class CalendarOverrideAdmin(HistoryAdmin):
     list_display = ["date", "is_working_day", "note"]
     list_filter = ["is_working_day"]
     search_fields = ["note"]
