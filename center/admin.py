@@ -8,12 +8,23 @@ attendance and status, and mechanisms, are staff's to edit here.
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from center.models import (
-    AgendaItem, Consultation, DepartmentMonth, Mechanism, OfficeHoursSession, PeriodicRun, WorkerHeartbeat,
+    AgendaItem,
+    Consultation,
+    DepartmentMonth,
+    Mechanism,
+    OfficeHoursSession,
+    PeriodicRun,
+    WorkerHeartbeat,
 )
-from core.admin_mixins import CreatedByServicesMixin, ReadOnlyAdminMixin, all_fields, center_page
+from core.admin_mixins import (
+    CreatedByServicesMixin,
+    HistoryAdmin,
+    ReadOnlyAdminMixin,
+    all_fields,
+    center_page,
+)
 from workorders.admin import request_page
 
 
@@ -51,7 +62,7 @@ class AgendaItemInline(CreatedByServicesMixin, admin.TabularInline):
 
 
 @admin.register(OfficeHoursSession)
-class OfficeHoursSessionAdmin(SimpleHistoryAdmin):
+class OfficeHoursSessionAdmin(HistoryAdmin):
     list_display = ["date", "starts_at", "venue", "status", "agenda_built_at"]
     list_filter = ["status"]
     search_fields = ["venue"]
@@ -68,7 +79,7 @@ class OfficeHoursSessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(CreatedByServicesMixin, SimpleHistoryAdmin):
+class AgendaItemAdmin(CreatedByServicesMixin, HistoryAdmin):
     """Built by ``build_agenda``, edited and minuted on the agenda page (``edit_item``,
     ``record_minutes``, which moves the due dates agreed): shown here only."""
 
@@ -92,7 +103,7 @@ class AgendaItemAdmin(CreatedByServicesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(CreatedByServicesMixin, SimpleHistoryAdmin):
+class ConsultationAdmin(CreatedByServicesMixin, HistoryAdmin):
     """Convened from the request's center page (``convene_consultation``), which puts it on the
     timeline: shown here only."""
 
@@ -121,7 +132,7 @@ class ConsultationAdmin(CreatedByServicesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(SimpleHistoryAdmin):
+class MechanismAdmin(HistoryAdmin):
     list_display = ["title_zh", "title_en", "status", "updated_at"]
     list_filter = ["status", "tags", "towns"]
     search_fields = ["title_zh", "title_en", "text"]

@@ -23,6 +23,7 @@ from center.dashboards.figures import all_months, refresh_figures
 from center.models import Consultation, Mechanism, OfficeHoursSession
 from core import roles
 from departments.models import Department, Officer
+from departments.services import add_membership
 from projects.models import Enterprise, InvestmentProject, Town
 from projects.validators import credit_code_check_character
 from workdays.calendar import get_calendar, local_date
@@ -155,10 +156,12 @@ def _users(admin) -> dict:
 
 
 def _officers(users, departments, admin):
+    """The demo's memberships, made through the membership service as the superuser (so their history
+    names the admin and the department's heads are told), each only once."""
     for username, _role, code, officer_role, _enterprise, _where in USERS:
-        if code:
-            _get_or_create(Officer, admin, {"user": users[username], "department": departments[code]},
-                           {"role": officer_role, "display_name": DISPLAY_NAMES[username]})
+        if code and not Officer.objects.filter(user=users[username], department=departments[code]).exists():
+            add_membership(actor=admin, user=users[username], department=departments[code], role=officer_role,
+                           display_name=DISPLAY_NAMES[username])
 
 
 def _next_session_date(today: datetime.date) -> datetime.date:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("approvals/<str:serial>/pdf/", stamp_views.approval_pdf, name="approval_pdf"),
     path("", include("projects.urls")),
     path("", include(("workorders.urls_portal", "portal"))),
+    path("desk/members/", include(("departments.urls", "members"))),
     path("desk/", include(("workorders.urls_desk", "desk"))),
     path("center/", include(("center.urls_center", "center"))),
     path("leader/", include(("center.urls_leader", "leader"))),

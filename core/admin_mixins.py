@@ -1,5 +1,25 @@
 """Admin pieces every app's admin may use."""
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's admin (the history list and each past version) without its revert.
+
+    The revert page saves the old version's every field on POST, past the services and the change
+    form's read-only fields, and simple_history lets anyone who may *view* the history post it: center
+    staff could put a finished assignment back to issued, or a membership back to head. Changes go
+    through the change form and the services instead; a past version is shown, never saved.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
 
 
 class ReadOnlyAdminMixin:

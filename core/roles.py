@@ -27,6 +27,10 @@ STAFF_MAY_DELETE = {
 }
 # Rows that nobody edits through the admin: stamps are immutable, heartbeats belong to the worker.
 READ_ONLY_MODELS = {"workorders.approval", "center.workerheartbeat", "center.departmentmonth"}
+# Rows center staff only view: memberships decide who signs a department's stamps, and the center's
+# staff and the departments' signing are kept apart (superusers, and a department's head for its
+# officers, change them: ``departments.permissions.may_manage_memberships``).
+STAFF_VIEW_ONLY = {"departments.officer"}
 # Permissions outside our own apps, by role: center staff may look up and remove someone's lost
 # authenticator app (django-otp's TOTP devices), never add or change one (that would let them
 # choose the codes someone else signs in with).
@@ -47,7 +51,7 @@ def _codenames_for(role: str, apps) -> set[tuple[str, str]]:
                 wanted.add((app_label, f"view_{name}"))
             elif role == CENTER_STAFF:
                 wanted.add((app_label, f"view_{name}"))
-                if label not in READ_ONLY_MODELS:
+                if label not in READ_ONLY_MODELS | STAFF_VIEW_ONLY:
                     wanted.add((app_label, f"add_{name}"))
                     wanted.add((app_label, f"change_{name}"))
                 if label in STAFF_MAY_DELETE:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_mixins import HistoryAdmin
 from projects.models import Enterprise, InvestmentProject, Town
 
 
@@ -15,7 +15,7 @@ class TownAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(SimpleHistoryAdmin):
+class EnterpriseAdmin(HistoryAdmin):
     list_display = ["name", "credit_code", "contact_name", "contact_mobile", "created_at"]
     search_fields = ["name", "credit_code", "contact_name", "contact_mobile"]
     date_hierarchy = "created_at"
@@ -25,7 +25,7 @@ class EnterpriseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InvestmentProject)
-class InvestmentProjectAdmin(SimpleHistoryAdmin):
+class InvestmentProjectAdmin(HistoryAdmin):
     # The project's service requests are shown inline by workorders/admin.py, which extends this
     # class: projects knows nothing of workorders (dependencies point workorders -> projects).
     list_display = [

@@ -47,8 +47,10 @@ def values(world, name: str) -> list[dict]:
     pk = {"portal:attachment": world.attachment_a.pk}.get(name)
     if name and name.startswith("center:agenda_item"):
         pk = world.item.pk
+    if name and name.startswith("members:"):
+        pk = world.officer_a.officer_memberships.get().pk
     base = {"serial": world.approval.serial, "token": world.approval.verification_token,
-            "assignment_id": world.assignment_a.pk,
+            "assignment_id": world.assignment_a.pk, "department_id": world.dept_a.pk,
             "commitment_id": world.commitment.pk, "date": world.session.date.isoformat(), "slug": "escalated",
             "fmt": "csv", "pk": pk or world.assignment_a.pk}
     return [base | {"tracking_number": number} for number in (world.request_a.tracking_number,

@@ -26,6 +26,9 @@ FILE_B = "302   404   200   404   200   404    200   404"
 # for someone who has one (nobody here), so it is a 404 for everyone signed in.
 TWO_FACTOR = "302   403   403   403   403   200    200   403"
 NO_APP = "302   404   404   404   404   404    404   404"
+# The members page (issue 17, finding 2): a department's heads only; another department is a 404.
+MEMBERS_A = "302   403   403   403   403   200    403   403"
+MEMBERS_B = "302   403   403   403   403   404    403   403"
 
 GET_ROUTES = [
     ("/requests/", PORTAL_OWN),
@@ -51,6 +54,13 @@ GET_ROUTES = [
     ("/center/requests/{request_a}/consult/", CENTER),
     ("/accounts/two-factor/", TWO_FACTOR),
     ("/accounts/two-factor/verify/", NO_APP),
+    ("/desk/members/{dept_a}/", MEMBERS_A),
+    ("/desk/members/{dept_b}/", MEMBERS_B),
+    ("/desk/members/{dept_a}/{member_a}/", MEMBERS_A),
+    ("/desk/members/{dept_a}/{head_a_member}/", "302 403 403 403 403 403 403 403"),
+    ("/desk/members/{dept_a}/{member_b}/", "302 403 403 403 403 404 403 403"),
+    ("/desk/members/{dept_b}/{member_b}/", MEMBERS_B),
+    ("/desk/members/{dept_a}/999999/", "302 403 403 403 403 404 403 403"),
 ]
 
 # POSTs with an empty or harmless body: denied roles must get the status shown and change nothing;
@@ -74,6 +84,12 @@ POST_ROUTES = [
     ("/accounts/two-factor/", "302 403 403 403 403 400 400 403"),
     ("/accounts/two-factor/verify/", NO_APP),
     ("/accounts/two-factor/999999/remove/", "302 403 403 403 403 404 404 403"),
+    ("/desk/members/{dept_a}/add/", "302 403 403 403 403 400 403 403"),
+    ("/desk/members/{dept_b}/add/", MEMBERS_B.replace("200", "400")),
+    ("/desk/members/{dept_a}/{member_a}/", "302 403 403 403 403 400 403 403"),
+    ("/desk/members/{dept_b}/{member_b}/", MEMBERS_B),
+    ("/desk/members/{dept_a}/{head_a_member}/deactivate/", "302 403 403 403 403 403 403 403"),
+    ("/desk/members/{dept_b}/{member_b}/deactivate/", MEMBERS_B),
 ]
 
 
@@ -81,7 +97,9 @@ def _fill(template: str, world) -> str:
     return template.format(
         request_a=world.request_a.tracking_number, request_b=world.request_b.tracking_number,
         waiting_a=world.waiting_a.tracking_number, attachment_a=world.attachment_a.pk,
-        attachment_b=world.attachment_b.pk, assignment_a=world.assignment_a.pk,
+        attachment_b=world.attachment_b.pk, assignment_a=world.assignment_a.pk, dept_a=world.dept_a.pk,
+        dept_b=world.dept_b.pk, member_a=world.officer_a.officer_memberships.get().pk,
+        member_b=world.officer_b.officer_memberships.get().pk, head_a_member=world.head_a.officer_memberships.get().pk,
     )
 
 
@@ -93,12 +111,15 @@ def _client(world, role: str) -> Client:
 
 
 def _snapshot(world):
+    from departments.models import Officer
     from workorders.models import Assignment, RequestEvent, ServiceRequest
 
     return (
         list(ServiceRequest.objects.order_by("pk").values_list("status", "rating", "project_id")),
         list(Assignment.objects.order_by("pk").values_list("status", "reply", "due_date", "assigned_officer_id")),
         RequestEvent.objects.count(),
+        list(Officer.objects.order_by("pk").values_list("user_id", "department_id", "role", "is_active", "display_name",
+                                                         "is_mobile_staff")),
     )
 
 

@@ -88,13 +88,15 @@ ALLOWED_ON_ADD = {
     "notifications.preference": {"user"},
 }
 # Memberships change through departments.services, which the admin calls for superusers; center
-# staff only look. Such a field may change only in a call of the service.
+# staff only look. Such a field may change only in a call of the service, which also adds the
+# notices and e-mails that tell the department's heads (NOTICES).
 THROUGH_SERVICE = {
     "departments.officer": {
         "add": ({"user", "department", "role", "is_mobile_staff", "is_active", "display_name"}, "add_membership"),
         "change": ({"role", "is_mobile_staff", "is_active", "display_name"}, "change_membership"),
     },
 }
+NOTICES = ("notifications.notification", "notifications.outboundemail")
 
 
 def _label(model) -> str:
@@ -350,6 +352,8 @@ def _walk(client) -> tuple[int, int, int, list[str]]:
                     officer = THROUGH_SERVICE["departments.officer"]
                     through_service = {"departments.officer": (officer["add"][0] | {"add"} if add_called else set())
                                        | (officer["change"][0] if change_called else set())}
+                    if add_called or change_called:  # the service tells the department's heads
+                        through_service |= {label: {"add"} for label in NOTICES}
                     found = _differences(before, _owned_snapshot(), through_service=through_service)
                     problems += [f"POST {url} ({'changed' if change else 'as shown'}): {diff}" for diff in found]
     finally:

@@ -1,11 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_mixins import HistoryAdmin
 from workdays.models import CalendarOverride
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(SimpleHistoryAdmin):
+class CalendarOverrideAdmin(HistoryAdmin):
     list_display = ["date", "is_working_day", "official_schedule", "note"]
     list_filter = ["is_working_day", "official_schedule"]
     # Set only by entering a year's schedule on /center/calendar/, which also moves the due dates.

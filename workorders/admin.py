@@ -8,9 +8,8 @@ the services) or the center's pages, which each read-only page links to.
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin_mixins import CreatedByServicesMixin, ReadOnlyAdminMixin, all_fields, center_page
+from core.admin_mixins import CreatedByServicesMixin, HistoryAdmin, ReadOnlyAdminMixin, all_fields, center_page
 from projects.admin import InvestmentProjectAdmin
 from projects.models import InvestmentProject
 from workorders.models import (
@@ -83,7 +82,7 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(CreatedByServicesMixin, TriageActionsMixin, SimpleHistoryAdmin):
+class ServiceRequestAdmin(CreatedByServicesMixin, TriageActionsMixin, HistoryAdmin):
     """Requests are filed by enterprises (portal, API) through ``submit_request`` and kept for the
     record: never added or deleted here."""
 
@@ -178,7 +177,7 @@ class AssignmentInline(SlaBadgeMixin, admin.TabularInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(CreatedByServicesMixin, TriageActionsMixin, SimpleHistoryAdmin):
+class WorkOrderAdmin(CreatedByServicesMixin, TriageActionsMixin, HistoryAdmin):
     """Work orders are issued from triage (``issue_work_order``), which also opens the clocks; the
     consultation flag changes with the actions (``flag_for_consultation``), the status and the
     resolved time when the departments finish. Staff may edit the texts."""
@@ -262,7 +261,7 @@ ASSIGNMENT_REPLY_FIELDS = ["reply", "replied_at", "replied_by", "closed_at"]
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, HistoryAdmin):
     """Every field is the services' and the desk's: issuing a work order creates its assignments with
     due dates on the working-day calendar; the clock, the reply and the officer (a head reassigns on
     the desk) follow. Staff extend due dates with the action (``extend_due_date``)."""
@@ -327,7 +326,7 @@ class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, 
 
 
 @admin.register(ClockPause)
-class ClockPauseAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ClockPauseAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """Pauses are recorded by ``pause_assignment`` and ``resume_assignment`` only."""
 
     list_display = ["assignment", "reason", "requested_by", "started_on", "ended_on", "working_days"]
@@ -347,7 +346,7 @@ class ClockPauseAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Approval)
-class ApprovalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ApprovalAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     """A stamp is immutable: it is made and revoked on the desk, and only viewed here."""
 
     list_display = [
@@ -384,7 +383,7 @@ class ApprovalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(CreatedByServicesMixin, SlaBadgeMixin, SimpleHistoryAdmin):
+class CommitmentAdmin(CreatedByServicesMixin, SlaBadgeMixin, HistoryAdmin):
     """Commitments are made by a conditional stamp (``stamp_assignment``), accepted by the enterprise
     (``accept_commitment``) and fulfilled on the desk (``fulfil_commitment``): shown here only."""
 
@@ -446,7 +445,7 @@ class ProblemTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModelCase)
-class ModelCaseAdmin(CreatedByServicesMixin, SimpleHistoryAdmin):
+class ModelCaseAdmin(CreatedByServicesMixin, HistoryAdmin):
     """Model cases are marked on the request's center page (``mark_model_case``), which also rebuilds
     the similar-case index; shown here only."""
 

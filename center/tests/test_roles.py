@@ -48,3 +48,15 @@ def test_a_permission_added_by_hand_is_removed_by_the_next_sync():
     leader.permissions.add(Permission.objects.get(codename="change_assignment"))
     roles.sync_roles()
     assert not leader.permissions.filter(codename="change_assignment").exists()
+
+
+@pytest.mark.django_db
+def test_center_staff_only_view_memberships():
+    """Issue 17, finding 2: center staff made themselves a department's head in the admin."""
+    staff = Group.objects.get(name=roles.CENTER_STAFF)
+    staff.permissions.add(*Permission.objects.filter(content_type__app_label="departments",
+                                                     codename__in=["add_officer", "change_officer"]))
+    roles.sync_roles()  # as after the next migrate of an existing installation
+    codenames = set(staff.permissions.values_list("codename", flat=True))
+    assert "view_officer" in codenames and "change_department" in codenames
+    assert not {"add_officer", "change_officer", "delete_officer"} & codenames

@@ -1,4 +1,5 @@
-"""Officer memberships change only through departments.services, and only superusers may (for now)."""
+"""Officer memberships change only through departments.services: superusers any, a department's head
+its own officers (departments/tests/test_permissions.py), center staff never."""
 import pytest
 from django.contrib.auth.models import Group
 
@@ -43,11 +44,12 @@ def test_a_superuser_changes_only_what_was_given_and_history_names_them(root):
         change_membership(actor=root, membership=membership, role="mayor")
 
 
-@pytest.mark.parametrize("who", ["staff", "head", "officer"])
-def test_nobody_else_manages_memberships_yet(who):
+@pytest.mark.parametrize("who", ["staff", "other_head", "officer", "inactive_head"])
+def test_nobody_else_manages_memberships(who):
     department = DepartmentFactory()
     membership = OfficerFactory(department=department)
-    actor = {"officer": lambda: membership.user, "head": lambda: HeadFactory(department=department).user,
+    actor = {"officer": lambda: membership.user, "other_head": lambda: HeadFactory().user,
+             "inactive_head": lambda: HeadFactory(department=department, is_active=False).user,
              "staff": lambda: UserFactory(is_staff=True)}[who]()
     if who == "staff":
         actor.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
@@ -56,6 +58,8 @@ def test_nobody_else_manages_memberships_yet(who):
         add_membership(actor=actor, user=UserFactory(), department=department, display_name="x")
     with pytest.raises(DomainError):
         change_membership(actor=actor, membership=membership, role=Officer.Role.HEAD)
+    with pytest.raises(DomainError):
+        change_membership(actor=actor, membership=membership, display_name="renamed")
     membership.refresh_from_db()
     assert membership.role == Officer.Role.OFFICER
 
@@ -91,3 +95,18 @@ def test_center_staff_see_memberships_read_only_in_the_admin(client):
     client.post(url, {"display_name": "x", "role": "head", "is_active": ""})
     membership.refresh_from_db()
     assert membership.role == Officer.Role.OFFICER and membership.is_active
+
+
+def test_the_admin_answers_a_member_of_staff_at_the_user_field(root, client):
+    """A superuser cannot make a member of the center's staff a department's head either: the form
+    says why, beside the user, and nothing is saved."""
+    department = DepartmentFactory()
+    staff = UserFactory(is_staff=True)
+    staff.groups.add(Group.objects.get(name=roles.CENTER_STAFF))
+    client.force_login(root)
+    response = client.post("/admin/departments/officer/add/", {
+        "user": staff.pk, "department": department.pk, "display_name": "staff-as-head", "role": "head",
+        "is_active": "on"})
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not Officer.objects.filter(user=staff).exists()
