@@ -74,9 +74,15 @@ def api_rates_are_readable(app_configs=None, **kwargs):
     return messages
 
 
+# The stamp keys' deployment check lives with the stamps (workorders/checks.py); the web's start-up
+# runs it too.
+KEYS_TAG = "center_stamp_keys"
+
+
 def refuse_to_serve() -> None:
     """Raise ImproperlyConfigured when a check of this module finds an error (the web entry points
     call it once at start-up, since gunicorn runs no system checks)."""
-    errors = [message for message in checks.run_checks(tags=[TAG]) if message.is_serious()]
+    errors = [message for message in checks.run_checks(tags=[TAG, KEYS_TAG], include_deployment_checks=True)
+              if message.is_serious()]
     if errors:
         raise ImproperlyConfigured("Refusing to serve:\n" + "\n".join(str(error) for error in errors))

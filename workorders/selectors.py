@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import hmac
+import logging
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from departments.models import Department
@@ -20,6 +22,8 @@ from workorders.models import (
 )
 from workorders.services.stamps import approval_payload
 from workorders.similarity import similar_case_ids
+
+logger = logging.getLogger(__name__)
 
 WAITING_FOR_TRIAGE = REQUEST_LIFECYCLE.statuses_for("issue")
 
@@ -162,7 +166,8 @@ def recent_requests(user, limit: int = 20) -> QuerySet[ServiceRequest]:
 
 def verify_serial(serial: str, token: str | None = None) -> dict:
     """What the public verification page says of a serial: ``status`` is genuine (and in force),
-    revoked, unknown or tampered, checked by verifying the stored JWS against our JWKS and comparing
+    revoked, unknown, tampered, or unchecked (the key that signed it is missing here: logged as an
+    error, never reported as tampered), checked by verifying the stored JWS against our JWKS and comparing
     what it signed with what the stamp says now.
 
     Serials are sequential, so the details (``payload``, ``approval``, ``revocation``, ``key_id``)
@@ -175,8 +180,14 @@ def verify_serial(serial: str, token: str | None = None) -> dict:
     if approval is None:
         return {"status": "unknown", "serial": serial}
     expected = approval_payload(approval)
+    unchecked = {"status": "unchecked", "serial": serial, "department": approval.department.name_zh, "details": False}
     try:
         signed = signing.verify(approval.signature)
+    except signing.MissingKey as missing:
+        if missing.kid != approval.key_id:  # signed with a key id the stamp was not made with
+            return {"status": "tampered", "serial": serial}
+        logger.error("stamp %s cannot be verified: its key %s is missing from the stamp keys", serial, missing.kid)
+        return unchecked
     except signing.SigningError:
         return {"status": "tampered", "serial": serial}
     signed_kid = signed.pop("kid", None)
@@ -190,6 +201,9 @@ def verify_serial(serial: str, token: str | None = None) -> dict:
     if approval.revoked_at is not None:
         try:
             revocation = signing.verify(approval.revocation_signature)
+        except signing.MissingKey as missing:
+            logger.error("revocation of stamp %s cannot be verified: its key %s is missing", serial, missing.kid)
+            return unchecked
         except signing.SigningError:
             return {"status": "tampered", "serial": serial}
         if revocation.get("serial") != serial or revocation.get("type") != "revocation":
@@ -250,3 +264,16 @@ def own_assignments_by_work_order(user, work_order_ids) -> dict[int, int]:
         return {}
     return dict(Assignment.objects.filter(work_order_id__in=set(work_order_ids), department_id__in=departments)
                 .values_list("work_order_id", "pk"))
+
+
+def stamp_key_report() -> dict:
+    """The stamp keys as the health check and the start-up check see them: the active key id
+    (None: new stamps cannot be signed), how many keys are held, and the key ids that stamps in the
+    database were signed with but that are missing here (their verification says "cannot be
+    checked"). One query."""
+    active = signing.active_key_id()
+    known = signing.known_key_ids()
+    used = set(Approval.objects.order_by().values_list("key_id", flat=True).distinct())
+    missing = sorted(kid for kid in used if kid and kid not in known)
+    can_sign = active is not None or bool(settings.CENTER_STAMP_GENERATE_KEYS)
+    return {"ok": can_sign and not missing, "active_key_id": active, "keys": len(known), "missing_key_ids": missing}

@@ -28,6 +28,15 @@ class SigningError(Exception):
     pass
 
 
+class MissingKey(SigningError):
+    """The key id that signed is not among our keys (a key file lost or not mounted): the signature
+    cannot be checked, which says nothing about the stamp itself."""
+
+    def __init__(self, kid: str):
+        super().__init__(f"no public key {kid!r} among the stamp keys")
+        self.kid = kid
+
+
 def canonical(payload: dict) -> bytes:
     """The one byte form of a payload: sorted keys, no spaces, UTF-8 (Chinese kept as is)."""
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
@@ -101,6 +110,18 @@ def active_key() -> jwk.JWK:
     return keys[kid]
 
 
+def known_key_ids() -> set[str]:
+    """The key ids whose keys we hold (files and the environment's)."""
+    return set(_keys())
+
+
+def active_key_id() -> str | None:
+    """The key id new stamps are signed with, or None when there is none (and none would be generated)."""
+    keys = _keys()
+    kid = settings.CENTER_STAMP_ACTIVE_KEY_ID or _newest
+    return kid if kid in keys else None
+
+
 def public_jwks() -> dict:
     """The JWKS document: every key's public half (kty OKP, crv Ed25519, x, kid, alg, use)."""
     if not _keys() and settings.CENTER_STAMP_GENERATE_KEYS:
@@ -120,15 +141,17 @@ def sign(payload: dict) -> tuple[str, str]:
 
 def verify(token: str, jwks: dict | None = None) -> dict:
     """The payload of a compact JWS whose signature verifies with the JWKS (ours by default);
-    raises ``SigningError`` otherwise."""
+    raises ``MissingKey`` when its key id is not in the JWKS, ``SigningError`` otherwise."""
     keyset = jwk.JWKSet.from_json(json.dumps(jwks or public_jwks()))
     try:
         checked = jws.JWS()
         checked.deserialize(token)
         kid = checked.jose_header.get("kid")
         key = keyset.get_key(kid) if kid else None
-        if key is None or checked.jose_header.get("alg") != ALG:
-            raise SigningError("unknown key or algorithm")
+        if checked.jose_header.get("alg") != ALG:
+            raise SigningError("unknown algorithm")
+        if key is None:
+            raise MissingKey(kid) if kid else SigningError("no key id")
         checked.verify(key, alg=ALG)
         return json.loads(checked.payload)
     except SigningError:

@@ -9,10 +9,12 @@ from kombu import Connection
 
 from center.health.services import HEARTBEAT_NAME
 from center.models import PeriodicRun, WorkerHeartbeat
+from workorders.selectors import stamp_key_report
 
 
 def health_report() -> dict:
-    """Database, broker and worker heartbeat, each ``ok`` or not, plus the heartbeat's age in seconds."""
+    """Database, broker, worker heartbeat and stamp keys, each ``ok`` or not, plus the heartbeat's age
+    in seconds and which stamp keys are missing (``workorders.selectors.stamp_key_report``)."""
     report = {"database": {"ok": False}, "broker": {"ok": False}, "worker": {"ok": False, "heartbeat_age_seconds": None}}
     try:
         with connection.cursor() as cursor:
@@ -32,7 +34,14 @@ def health_report() -> dict:
             age = (timezone.now() - heartbeat.last_seen).total_seconds()
             report["worker"]["heartbeat_age_seconds"] = round(age, 1)
             report["worker"]["ok"] = age <= settings.CENTER_HEARTBEAT_MAX_AGE_SECONDS
-    report["ok"] = all(part["ok"] for part in (report["database"], report["broker"], report["worker"]))
+    report["stamp_keys"] = {"ok": False}
+    if report["database"]["ok"]:
+        try:
+            report["stamp_keys"] = stamp_key_report()
+        except Exception as error:  # noqa: BLE001 - a key folder that cannot be read is reported, not raised
+            report["stamp_keys"]["error"] = type(error).__name__
+    report["ok"] = all(part["ok"] for part in (report["database"], report["broker"], report["worker"],
+                                                report["stamp_keys"]))
     return report
 
 

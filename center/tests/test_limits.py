@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from jwcrypto import jwk
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +58,9 @@ def test_the_limit_holds_across_three_processes_with_the_embedded_store(tmp_path
 PRODUCTION = {
     "DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "center.example.gov.cn",
     "CACHE_URL": "redis://127.0.0.1:6379/2",
+    "CENTER_STAMP_PRIVATE_KEY": jwk.JWK.generate(kty="OKP", crv="Ed25519").export_to_pem(
+        private_key=True, password=None).decode(),
+    "CENTER_STAMP_KEY_ID": "k-limits-test",
 }
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from jwcrypto import jwk
 
 from projects.tests.factories import EnterpriseUserFactory
 from tests.world import PASSWORD
@@ -25,6 +26,10 @@ PRODUCTION = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "CELERY_RESULT_BACKEND": "redis://127.0.0.1:6379/1",
     "LOG_FORMAT": "json",
+    # Production signs stamps with a key it is given (the start-up check refuses to run without one).
+    "CENTER_STAMP_PRIVATE_KEY": jwk.JWK.generate(kty="OKP", crv="Ed25519").export_to_pem(
+        private_key=True, password=None).decode(),
+    "CENTER_STAMP_KEY_ID": "k-production-test",
 }
 
 
@@ -187,3 +192,12 @@ def test_behind_nginx_the_rate_limit_and_the_login_lock_count_each_client(settin
     assert one.post("/accounts/login/", {"username": "shared-name", "password": PASSWORD}).status_code == 429
     assert two.post("/accounts/login/", {"username": "shared-name", "password": PASSWORD}).status_code == 302
     reset()
+
+
+def test_check_deploy_refuses_production_without_a_stamp_key(tmp_path):
+    """Issue 25, part 2: with DEBUG off and no key, the deployment check (and so the web's start-up)
+    is an error, not a silent "tampered" on every public verification page."""
+    without = {key: value for key, value in PRODUCTION.items() if not key.startswith("CENTER_STAMP_")}
+    result = _run(tmp_path, ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                  CENTER_STAMP_KEY_DIR=str(tmp_path / "no-keys"), **without)
+    assert result.returncode != 0 and "center.E005" in result.stdout + result.stderr

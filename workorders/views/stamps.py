@@ -66,7 +66,8 @@ def approval_pdf(request, serial):
 @never_cache
 @require_safe
 def verify(request, serial, token=None):
-    """Public: is this stamp genuine and in force, revoked, unknown, or tampered with? With the
+    """Public: is this stamp genuine and in force, revoked, unknown, tampered with, or (its key
+    missing here) not checkable right now? With the
     stamp's token (the link in its QR code) also what it says; without it, only whose it is."""
     if over_limit(request, "verify", settings.CENTER_VERIFY_RATE_PER_MINUTE, 60):
         response = render(request, "stamps/verify.html", {"result": {"status": "rate_limited", "serial": serial}},
@@ -74,8 +75,11 @@ def verify(request, serial, token=None):
         response["Retry-After"] = "60"
         return response
     result = selectors.verify_serial(serial[:40], token=(token or "")[:64])
-    status = 404 if result["status"] == "unknown" else 200
-    return render(request, "stamps/verify.html", {"result": result}, status=status)
+    status = {"unknown": 404, "unchecked": 503}.get(result["status"], 200)
+    response = render(request, "stamps/verify.html", {"result": result}, status=status)
+    if status == 503:  # the key that signed it is missing here (logged): not the stamp's fault
+        response["Retry-After"] = "300"
+    return response
 
 
 @require_safe
