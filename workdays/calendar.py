@@ -88,16 +88,22 @@ class WorkCalendar:
 
     overrides: dict[datetime.date, bool] = field(default_factory=dict)
     entered_years: frozenset[int] = frozenset()
+    # Read once, when the snapshot is taken: the calendar is asked millions of times in a sweep.
+    last_official_year: int = field(default_factory=lambda: last_package_year())
+    _by_year: dict = field(default_factory=dict, repr=False, compare=False)
 
     def _rules(self, year: int) -> _YearRules | None:
         """The package's rules that apply to ``year``; None when staff entered its schedule."""
-        if year in self.entered_years:
-            return None
-        return _package_rules(year, year <= last_package_year())
+        try:
+            return self._by_year[year]
+        except KeyError:
+            rules = None if year in self.entered_years else _package_rules(year, year <= self.last_official_year)
+            self._by_year[year] = rules
+            return rules
 
     def is_official(self, year: int) -> bool:
         """Whether ``year``'s working days follow a published schedule (the package's or entered)."""
-        return year <= last_package_year() or year in self.entered_years
+        return year <= self.last_official_year or year in self.entered_years
 
     def is_provisional_between(self, start: datetime.date, end: datetime.date) -> bool:
         """Whether a date counted from ``start`` to ``end`` crosses a year without an official schedule."""

@@ -91,8 +91,8 @@ def test_entering_the_schedule_moves_the_due_dates_it_changes(world):
     result = enter_official_schedule(actor=world.staff, schedule=parse_schedule(2026, NOTICE_2026),
                                      note="国办发明电〔2025〕7号", today=D(2026, 2, 13))
 
-    official = WorkCalendar()  # the package's own 2026 schedule (LATE does not apply outside the block)
     with override_settings(CENTER_CALENDAR_LAST_OFFICIAL_YEAR=2026):
+        official = WorkCalendar()  # the package's own 2026 schedule
         want_spring = official.add_working_days(D(2026, 2, 6), 10)
         want_national = official.add_working_days(D(2026, 9, 29), 10)
         want_extended = official.add_working_days(D(2026, 9, 29), 15)
