@@ -269,8 +269,9 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live outside the web root and are served only through permission-checked views.
 MEDIA_ROOT = Path(env.str("CENTER_MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
+# Each upload is written whole or not at all (a full disk leaves no partial file): core/storage.py.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.WholeFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

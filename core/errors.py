@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+#: The ``code`` of a domain error that is not the person's doing: the server could not store what
+#: they sent (a full disk, a storage error). Pages show the message beside the field; the API
+#: answers 503 with ``Retry-After`` (``api.exceptions``).
+STORAGE_UNAVAILABLE = "storage_unavailable"
+
 
 class DomainError(Exception):
     """A domain rule refused the change; the message is for the person who tried it.

@@ -1,15 +1,21 @@
 """Helpers the services share: saving with the actor in history, timeline events, notices."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from departments.models import Officer
 from notifications.services import notify, send_to
+from core.errors import STORAGE_UNAVAILABLE
+from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
 from workorders.uploads import CheckedFile
+
+logger = logging.getLogger(__name__)
 
 
 def save_as(obj, actor, **kwargs):
@@ -34,26 +40,42 @@ def record_event(*, request: ServiceRequest, kind: str, actor, assignment: Assig
 def store_attachments(
     *, request: ServiceRequest, files: list[CheckedFile], actor, written: list, assignment=None, event=None
 ) -> list[Attachment]:
-    """Write the files under random names and their rows; each stored file is appended to ``written``
-    so that the calling service can delete it if its transaction fails."""
+    """Write the files under random names and their rows.
+
+    Each file is registered in ``written`` before it is written, so that the calling service
+    (``atomic_with_files``) deletes it if its transaction fails; the storage writes it whole or not
+    at all (``core.storage``). A full disk or any other storage error (``OSError``) is logged and
+    raised as ``WorkOrderError`` (code ``storage_unavailable``, field ``attachments``), which rolls
+    the caller's transaction back: no row and no file are left."""
     stored = []
     for checked in files:
         attachment = Attachment(
             request=request, assignment=assignment, event=event, original_name=checked.name,
             content_type=checked.content_type, size=checked.size, sha256=checked.sha256, uploaded_by=actor,
         )
-        attachment.file.save(f"upload{checked.extension}", ContentFile(checked.content), save=False)
-        written.append(attachment.file)
+        written.append(attachment.file)  # its name is filled in once the storage has the file
+        try:
+            attachment.file.save(f"upload{checked.extension}", ContentFile(checked.content), save=False)
+        except OSError as error:
+            logger.error("an attachment could not be stored (request %s, %d bytes): %s",
+                         request.tracking_number, checked.size, error)
+            raise WorkOrderError(storage_unavailable_message(), code=STORAGE_UNAVAILABLE, field="attachments") from error
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+def storage_unavailable_message() -> str:
+    return _("The server's file storage is full or unavailable, so your files could not be saved and nothing "
+             "was submitted. What you typed is kept below; please try again later.")
 
 
 @contextmanager
 def atomic_with_files():
     """``transaction.atomic`` that also deletes the files written inside it when it fails.
 
-    Yields the list that ``store_attachments`` appends to.
+    Yields the list that ``store_attachments`` appends to. A file that cannot be deleted is logged
+    (the orphan sweep removes it later); the error that failed the transaction goes on unchanged.
     """
     written: list = []
     try:
@@ -61,7 +83,12 @@ def atomic_with_files():
             yield written
     except BaseException:
         for field_file in written:
-            field_file.storage.delete(field_file.name)
+            if not field_file.name:
+                continue  # registered, but the storage never kept it
+            try:
+                field_file.storage.delete(field_file.name)
+            except OSError:
+                logger.exception("a file of a failed transaction could not be deleted: %s", field_file.name)
         raise
 
 
