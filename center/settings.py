@@ -473,6 +473,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Less free space than this where attachments or the retry stash are written makes /healthz report
+# "degraded" (still 200): uploads are about to fail (center/health/selectors.py). Default 1 GiB.
+CENTER_MEDIA_MIN_FREE_BYTES = env.int("CENTER_MEDIA_MIN_FREE_BYTES", default=1024**3)
 # Scheduled here, beside the stash's settings: deletes stashed files older than CENTER_UPLOAD_STASH_HOURS.
 CELERY_BEAT_SCHEDULE["purge-upload-stash"] = {
     "task": "workorders.tasks.purge_upload_stash",

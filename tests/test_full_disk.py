@@ -24,6 +24,7 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from center.tests.factories import WorkerHeartbeatFactory
 from core.storage import WholeFileSystemStorage
 from workorders.models import Attachment, RequestEvent, ServiceRequest
 from workorders.services import request_material
@@ -242,3 +243,18 @@ def test_the_default_storage_writes_whole_files(settings, tmp_path):
     assert other != name and default_storage.open(name).read() == b"y" * 5000
     assert sorted(p.name for p in (tmp_path / "media" / "attachments" / "ab").iterdir()) == sorted(
         [Path(name).name, Path(other).name])
+
+
+# --- what the operator sees -----------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_healthz_says_degraded_on_the_full_disk(full_media, settings, tmp_path):
+    settings.CELERY_BROKER_URL = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    WorkerHeartbeatFactory()
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded" and body["disk"]["media"]["free_bytes"] < SIZE
+    full_media[1].unlink()
+    settings.CENTER_MEDIA_MIN_FREE_BYTES = SIZE // 2
+    assert Client().get("/healthz").json()["status"] == "ok"

@@ -33,12 +33,13 @@ class StashFull(Exception):
     """The account's stash quota would be exceeded; nothing was written."""
 
 
-def _root() -> Path:
+def root() -> Path:
+    """The stash's folder (``MEDIA_ROOT/stash``); it may not exist yet."""
     return Path(settings.MEDIA_ROOT) / "stash"
 
 
 def _folder(user) -> Path:
-    folder = _root() / str(int(user.pk))
+    folder = root() / str(int(user.pk))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -153,11 +154,11 @@ def discard(*, user, tokens) -> None:
 def purge_expired(*, now: float | None = None) -> int:
     """Delete every entry older than ``CENTER_UPLOAD_STASH_HOURS`` (of any account, and of the
     earlier flat layout), and leftovers of interrupted writes; returns how many stashed files went."""
-    root = _root()
-    if not root.exists():
+    folder = root()
+    if not folder.exists():
         return 0
     limit, removed = _expiry_limit(now), 0
-    for path in root.rglob("*"):
+    for path in folder.rglob("*"):
         if not path.is_file() or path.name == ".lock":
             continue
         try:

@@ -1,6 +1,8 @@
-"""Reads of the health check (the database, the broker and the worker heartbeat) and of the beat's
-record of its sends."""
+"""Reads of the health check (the database, the broker, the worker heartbeat and the upload disk's
+free space) and of the beat's record of its sends."""
 import datetime
+import shutil
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -9,12 +11,20 @@ from kombu import Connection
 
 from center.health.services import HEARTBEAT_NAME
 from center.models import PeriodicRun, WorkerHeartbeat
+from workorders import upload_stash
+from workorders.models import ATTACHMENTS_FOLDER
 from workorders.selectors import stamp_key_report
 
 
 def health_report() -> dict:
     """Database, broker, worker heartbeat and stamp keys, each ``ok`` or not, plus the heartbeat's age
-    in seconds and which stamp keys are missing (``workorders.selectors.stamp_key_report``)."""
+    in seconds and which stamp keys are missing (``workorders.selectors.stamp_key_report``); and the
+    free space of the upload disk (``disk``).
+
+    ``ok`` is whether the site can serve (database, broker, worker and stamp keys): it decides the
+    503. ``status`` is ``down`` when it cannot, ``degraded`` when it serves but the media or stash
+    folder has less than ``CENTER_MEDIA_MIN_FREE_BYTES`` free (uploads will soon fail; everything
+    else works, so load balancers keep the process), else ``ok``."""
     report = {"database": {"ok": False}, "broker": {"ok": False}, "worker": {"ok": False, "heartbeat_age_seconds": None}}
     try:
         with connection.cursor() as cursor:
@@ -40,9 +50,35 @@ def health_report() -> dict:
             report["stamp_keys"] = stamp_key_report()
         except Exception as error:  # noqa: BLE001 - a key folder that cannot be read is reported, not raised
             report["stamp_keys"]["error"] = type(error).__name__
+    report["disk"] = disk_report()
     report["ok"] = all(part["ok"] for part in (report["database"], report["broker"], report["worker"],
                                                 report["stamp_keys"]))
+    report["status"] = "down" if not report["ok"] else "ok" if report["disk"]["ok"] else "degraded"
     return report
+
+
+def disk_report() -> dict:
+    """Free bytes where attachments and the retry stash are written, each ``ok`` when at least
+    ``CENTER_MEDIA_MIN_FREE_BYTES``. A folder not made yet is measured on its nearest existing
+    parent (the filesystem it will be made on); paths are not shown (``/healthz`` is public)."""
+    threshold = settings.CENTER_MEDIA_MIN_FREE_BYTES
+    report: dict = {"ok": True, "min_free_bytes": threshold}
+    for name, folder in (("media", Path(settings.MEDIA_ROOT) / ATTACHMENTS_FOLDER), ("stash", upload_stash.root())):
+        try:
+            free = shutil.disk_usage(_nearest_existing(folder)).free
+        except OSError as error:
+            report[name] = {"ok": False, "free_bytes": None, "error": type(error).__name__}
+        else:
+            report[name] = {"ok": free >= threshold, "free_bytes": free}
+        report["ok"] = report["ok"] and report[name]["ok"]
+    return report
+
+
+def _nearest_existing(folder: Path) -> Path:
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return candidate
+    return folder
 
 
 def periodic_runs() -> dict[str, datetime.datetime]:

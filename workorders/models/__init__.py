@@ -7,6 +7,7 @@
 """
 from workorders.models.cases import ModelCase
 from workorders.models.requests import (
+    ATTACHMENTS_FOLDER,
     REQUEST_LIFECYCLE,
     Attachment,
     ProblemTag,
@@ -34,7 +35,7 @@ from workorders.models.work import (
 )
 
 __all__ = [
-    "ASSIGNMENT_LIFECYCLE", "OPEN_ASSIGNMENT_STATUSES", "REQUEST_LIFECYCLE", "REVOCATION_FIELDS",
+    "ASSIGNMENT_LIFECYCLE", "ATTACHMENTS_FOLDER", "OPEN_ASSIGNMENT_STATUSES", "REQUEST_LIFECYCLE", "REVOCATION_FIELDS",
     "RUNNING_ASSIGNMENT_STATUSES", "WORK_ORDER_LIFECYCLE", "Approval", "ApprovalQuerySet", "Assignment",
     "Attachment", "ClockPause", "Commitment", "ImmutableError", "ModelCase", "ProblemTag", "RequestEvent",
     "ServiceRequest", "SlaTransition", "StampCounter", "WorkOrder", "attachment_upload_to",

@@ -121,10 +121,14 @@ REQUEST_LIFECYCLE = Lifecycle("request", tuple(_R.values), {
 })
 
 
+#: The storage folder of every attachment (``MEDIA_ROOT/attachments``); the orphan sweep walks it.
+ATTACHMENTS_FOLDER = "attachments"
+
+
 def attachment_upload_to(instance, filename):
     """A random stored name; the person's file name is kept only in ``original_name``."""
     suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"attachments/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{suffix}"
+    return f"{ATTACHMENTS_FOLDER}/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):
