@@ -481,6 +481,11 @@ CELERY_BEAT_SCHEDULE["purge-upload-stash"] = {
     "task": "workorders.tasks.purge_upload_stash",
     "schedule": env.float("CENTER_UPLOAD_STASH_PURGE_SECONDS", default=3600.0),
 }
+# Deletes attachment files that no row refers to, once they are a day old (workorders/services/orphans.py).
+CELERY_BEAT_SCHEDULE["sweep-orphan-attachments"] = {
+    "task": "workorders.tasks.sweep_orphan_attachments",
+    "schedule": env.float("CENTER_ORPHAN_SWEEP_SECONDS", default=6 * 3600.0),
+}
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

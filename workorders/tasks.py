@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from workorders.services.orphans import sweep_orphan_files
 from workorders.services.sla_sweep import run_sweep
 from workorders.services.stash import purge_expired_stash
 from workorders.similarity import rebuild_index
@@ -22,3 +23,9 @@ def rebuild_similarity_index() -> int:
 def purge_upload_stash() -> int:
     """Beat (every CENTER_UPLOAD_STASH_PURGE_SECONDS): delete files stashed for a retry that expired."""
     return purge_expired_stash()
+
+
+@shared_task(name="workorders.tasks.sweep_orphan_attachments", ignore_result=True)
+def sweep_orphan_attachments() -> int:
+    """Beat (every CENTER_ORPHAN_SWEEP_SECONDS): delete attachment files no row refers to, older than a day."""
+    return sweep_orphan_files()
