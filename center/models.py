@@ -208,6 +208,25 @@ class DepartmentMonth(models.Model):
     rating_total = models.PositiveIntegerField(_("sum of ratings"), default=0)
     became_overdue = models.PositiveIntegerField(_("became overdue"), default=0)
     became_escalated = models.PositiveIntegerField(_("escalated"), default=0)
+    # Against the due dates in force (granted extensions and all pauses included); ``resolved_on_time``
+    # is against the original clock (the due date at issue, moved only by pauses for the enterprise's
+    # material), so that no approval can raise it.
+    resolved_on_time_extended = models.PositiveIntegerField(_("finished by the extended due date"), default=0)
+    # Acknowledgement (签收), to the month of issue: how many, how many by their due day, and the
+    # median working hours from issue.
+    acknowledged = models.PositiveIntegerField(_("acknowledged"), default=0)
+    acknowledged_in_time = models.PositiveIntegerField(_("acknowledged in time"), default=0)
+    ack_median_working_hours = models.DecimalField(
+        _("median working hours to acknowledge"), max_digits=7, decimal_places=1, null=True, blank=True)
+    # The departments' requests to the center: asked to the month asked, rulings to the month decided.
+    reroutes_asked = models.PositiveIntegerField(_("re-routes asked"), default=0)
+    reroutes_approved = models.PositiveIntegerField(_("re-routes approved"), default=0)
+    reroutes_refused = models.PositiveIntegerField(_("re-routes refused"), default=0)
+    extensions_asked = models.PositiveIntegerField(_("extensions asked"), default=0)
+    extensions_granted = models.PositiveIntegerField(_("extensions granted"), default=0)
+    extension_days_granted = models.PositiveIntegerField(_("working days of extension granted"), default=0)
+    # Working days of third-party pauses that ended in the month.
+    third_party_pause_days = models.PositiveIntegerField(_("working days paused for a third party"), default=0)
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:
@@ -233,7 +252,17 @@ class DepartmentMonth(models.Model):
 
     @property
     def on_time_rate(self):
+        """Against the original clock: no extension raises it."""
         return self._rate(self.resolved_on_time, self.resolved)
+
+    @property
+    def on_time_extended_rate(self):
+        """Against the due dates with the granted extensions."""
+        return self._rate(self.resolved_on_time_extended, self.resolved)
+
+    @property
+    def ack_in_time_rate(self):
+        return self._rate(self.acknowledged_in_time, self.issued)
 
     @property
     def satisfaction(self):

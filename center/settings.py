@@ -389,6 +389,13 @@ CENTER_SLA_WORKING_DAYS = env.int("CENTER_SLA_WORKING_DAYS", default=10)
 CENTER_SLA_WORKING_DAYS_BY_KIND = env.dict("CENTER_SLA_WORKING_DAYS_BY_KIND", cast={"value": int}, default={})
 CENTER_DUE_SOON_WORKING_DAYS = env.int("CENTER_DUE_SOON_WORKING_DAYS", default=2)
 CENTER_ESCALATE_AFTER_WORKING_DAYS = env.int("CENTER_ESCALATE_AFTER_WORKING_DAYS", default=5)
+# Departments ask, the center decides: an assignment is acknowledged (签收) by the end of this many
+# working days after issue, else the sweep tells the department's heads and center staff once; an
+# extension asks for at most this many working days; a pause for a third party resumes by itself
+# after this many working days unless the center approves that it goes on.
+CENTER_ACK_WORKING_DAYS = env.int("CENTER_ACK_WORKING_DAYS", default=1)
+CENTER_EXTENSION_MAX_WORKING_DAYS = env.int("CENTER_EXTENSION_MAX_WORKING_DAYS", default=10)
+CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS = env.int("CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS", default=5)
 # A worker heartbeat older than this makes /healthz report the worker as down.
 CENTER_HEARTBEAT_MAX_AGE_SECONDS = env.int("CENTER_HEARTBEAT_MAX_AGE_SECONDS", default=180)
 # A request that finds the database unreachable is answered 503 with this Retry-After (center/errors.py).

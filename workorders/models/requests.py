@@ -214,6 +214,19 @@ class RequestEvent(models.Model):
         REVOKED = "revoked", _("Stamp revoked")
         FULFILLED = "fulfilled", _("Commitment fulfilled")
         DUE_DATE_MOVED = "due_date_moved", _("Due date moved")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged by the department")
+        PAUSED = "paused", _("Clock paused")
+        RESUMED = "resumed", _("Clock running again")
+        REROUTE_ASKED = "reroute_asked", _("Re-route asked")
+        REROUTED = "rerouted", _("Work moved to another department")
+        REROUTE_REFUSED = "reroute_refused", _("Re-route refused")
+        EXTENSION_ASKED = "extension_asked", _("Extension asked")
+        EXTENSION_GRANTED = "extension_granted", _("Extension granted")
+        EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+        PAUSE_ASKED = "pause_asked", _("Asked for the pause to go on")
+        PAUSE_APPROVED = "pause_approved", _("Pause going on approved")
+        NOTE = "note", _("Internal note")
+        CONCLUSION = "conclusion", _("Co-handling conclusion")
 
     request = models.ForeignKey(
         ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
@@ -227,7 +240,8 @@ class RequestEvent(models.Model):
     )
     text = models.TextField(_("text"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    # Internal steps (a reassignment within a department) are not shown to the enterprise.
+    # Internal steps (a reassignment within a department, an internal note, a co-handler's conclusion,
+    # a department's request to the center) are not shown to the enterprise.
     public = models.BooleanField(_("shown to the enterprise"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")

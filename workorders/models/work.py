@@ -81,7 +81,7 @@ class Assignment(models.Model):
     class Status(models.TextChoices):
         ISSUED = "issued", _("Issued")
         IN_PROGRESS = "in_progress", _("In progress")
-        PAUSED = "paused", _("Waiting for the enterprise")
+        PAUSED = "paused", _("Clock paused")
         DONE = "done", _("Done")
         WITHDRAWN = "withdrawn", _("Withdrawn (re-routed)")
 
@@ -134,6 +134,24 @@ class Assignment(models.Model):
     response_working_days = models.PositiveSmallIntegerField(_("working days to first answer"), null=True, blank=True)
     working_days_taken = models.PositiveSmallIntegerField(
         _("working days taken"), null=True, blank=True, help_text=_("Working days on the clock from issue to done."))
+    # Acknowledgement (签收): recorded and chased, but the clock runs from issue regardless. The
+    # acknowledgement is due by the end of ``ack_due_on`` (CENTER_ACK_WORKING_DAYS after issue); the
+    # sweep sends one notice for a late one and stores when in ``ack_chased_at``.
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    ack_due_on = models.DateField(_("acknowledgement due on"), null=True, blank=True)
+    ack_working_hours = models.DecimalField(
+        _("working hours to acknowledge"), max_digits=7, decimal_places=1, null=True, blank=True)
+    ack_chased_at = models.DateTimeField(_("acknowledgement chased at"), null=True, blank=True)
+    # The original clock: the due date at issue, moved only by pauses for the enterprise's material
+    # (never by an extension or a third party), so that no approval can raise the on-time rate
+    # measured against it. ``due_date`` is the date in force (extensions and all pauses included).
+    original_due_date = models.DateField(_("original due date"), null=True, blank=True)
+    extension_working_days = models.PositiveIntegerField(_("working days of extension granted"), default=0)
+    third_party_paused_working_days = models.PositiveIntegerField(_("working days paused for a third party"), default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -159,6 +177,9 @@ class Assignment(models.Model):
                          condition=models.Q(sla_state__in=("overdue", "escalated"))),
             models.Index(fields=["due_date", "id"], name="assignment_escalated",
                          condition=models.Q(sla_state="escalated")),
+            # The sweep's acknowledgement reminders read the unacknowledged, unchased ones.
+            models.Index(fields=["ack_due_on"], name="assignment_ack_unchased",
+                         condition=models.Q(acknowledged_at__isnull=True, ack_chased_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -177,6 +198,10 @@ class Assignment(models.Model):
     def clock_paused(self) -> bool:
         """Stopped while the department waits (the enterprise answers, or a third party)."""
         return ASSIGNMENT_LIFECYCLE.allows(self.status, "resume")
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
 
     @property
     def can_be_answered(self) -> bool:
@@ -205,6 +230,11 @@ ASSIGNMENT_LIFECYCLE = Lifecycle("assignment", tuple(_A.values), {
     # Re-routed away by the center (the department does not hand work back on its own).
     "withdraw": event(_OPEN, _A.WITHDRAWN),
     "reassign": event(_OPEN),
+    # Acknowledgement (签收), and the department's requests to the center (re-route, extension,
+    # a third-party pause going on) and its internal notes: an open assignment only.
+    "acknowledge": event(_OPEN),
+    "ask_center": event(_OPEN),
+    "note": event(_OPEN),
     # Any move of the due date (extension, minutes): an open assignment only.
     "move_due_date": event(_OPEN),
     # A decision needs the clock running or the work done, never a paused or withdrawn share.
@@ -228,6 +258,22 @@ class ClockPause(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     note = models.TextField(_("note"), blank=True)
+    # Waiting for a third party: a named department or an outside organisation (one of the two).
+    third_party_department = models.ForeignKey(
+        "departments.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("third-party department"),
+    )
+    third_party_name = models.CharField(_("outside organisation"), max_length=200, blank=True)
+    # A third-party pause resumes by itself on this working day (from the sweep) unless the center
+    # approved that it goes on (CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS after it started); empty for
+    # pauses for the enterprise's material, and once the center approved the pause going on.
+    resumes_on = models.DateField(_("resumes by itself on"), null=True, blank=True)
+    continuation_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("going on approved by"),
+    )
+    continuation_approved_at = models.DateTimeField(_("going on approved at"), null=True, blank=True)
+    resumed_automatically = models.BooleanField(_("resumed by itself"), default=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("requested by")
     )
@@ -247,9 +293,111 @@ class ClockPause(models.Model):
                 fields=["assignment"], condition=models.Q(ended_at__isnull=True), name="clock_pause_one_open"
             )
         ]
+        indexes = [
+            # The sweep resumes the open third-party pauses whose limit has come.
+            models.Index(fields=["resumes_on"], name="clock_pause_resumes",
+                         condition=models.Q(ended_at__isnull=True, resumes_on__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.assignment} {self.started_on}–{self.ended_on or ''}"
+
+    @property
+    def third_party(self) -> str:
+        """Who the department waits for (a department's name or the outside organisation)."""
+        if self.third_party_department_id:
+            return str(self.third_party_department)
+        return self.third_party_name
+
+
+class DepartmentAsk(models.Model):
+    """A department's request to the center about its assignment: to re-route it (退单申请), to extend
+    its due date (延期申请), or to let a third-party pause go on past its limit. The department asks;
+    only center staff decide, with a ruling the department reads. A direct extension by center staff
+    is recorded as an ask granted at once (``by_center``), so that it is counted the same way."""
+
+    class Kind(models.TextChoices):
+        REROUTE = "reroute", _("Re-route")
+        EXTENSION = "extension", _("Extension")
+        PAUSE = "pause", _("Third-party pause going on")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the center")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    class RerouteReason(models.TextChoices):
+        NOT_COMPETENT = "not_competent", _("Not our competence")
+        NOT_TERRITORY = "not_territory", _("Not our territory")
+        OWNERSHIP_UNCLEAR = "ownership_unclear", _("Ownership unclear")
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="asks", verbose_name=_("assignment"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason_category = models.CharField(
+        _("reason category"), max_length=24, choices=RerouteReason.choices, blank=True)
+    text = models.TextField(_("reason"))
+    suggested_department = models.ForeignKey(
+        "departments.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("department thought competent"),
+    )
+    working_days = models.PositiveSmallIntegerField(_("working days asked"), null=True, blank=True)
+    working_days_granted = models.PositiveSmallIntegerField(_("working days granted"), null=True, blank=True)
+    pause = models.ForeignKey(
+        ClockPause, on_delete=models.CASCADE, null=True, blank=True, related_name="asks", verbose_name=_("pause"))
+    by_center = models.BooleanField(_("decided by the center directly"), default=False)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"))
+    asked_on = models.DateField(_("asked on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    ruling = models.TextField(_("ruling"), blank=True)
+    # A granted re-route: the assignment that took the work over.
+    new_assignment = models.ForeignKey(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("new assignment"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        verbose_name = _("department's request to the center")
+        verbose_name_plural = _("departments' requests to the center")
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind"], condition=models.Q(status="pending"),
+                                    name="department_ask_one_pending"),
+        ]
+        indexes = [
+            # The center's page lists the pending ones, oldest first.
+            models.Index(fields=["asked_at", "id"], name="department_ask_pending",
+                         condition=models.Q(status="pending")),
+            models.Index(fields=["asked_on"], name="department_ask_asked_on"),
+            models.Index(fields=["decided_on"], name="department_ask_decided_on",
+                         condition=models.Q(decided_on__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} {self.get_kind_display()} {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return DEPARTMENT_ASK_LIFECYCLE.allows(self.status, "decide")
+
+
+_K = DepartmentAsk.Status
+DEPARTMENT_ASK_LIFECYCLE = Lifecycle("department ask", tuple(_K.values), {
+    "decide": event([_K.PENDING]),
+    "grant": event([_K.PENDING], _K.GRANTED),
+    "refuse": event([_K.PENDING], _K.REFUSED),
+})
 
 
 class SlaTransition(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from workorders.exceptions import WorkOrderError
 from workorders.models import REQUEST_LIFECYCLE, Assignment, ServiceRequest, WorkOrder
 from workorders.permissions import is_center_staff
 from workorders.services.clock import sla_state_for, sla_working_days_for
+from workorders.services._common import save_as
 
 
 def issue_work_order(
@@ -59,25 +61,31 @@ def issue_work_order(
         work_order._history_user = actor
         work_order.save()
         calendar = get_calendar()
-        issued_on = local_date(at)
-        working_days = sla_working_days_for(locked.kind)
-        due_date = calendar.add_working_days(issued_on, working_days)
-        state = sla_state_for(due_date, issued_on, calendar=calendar)
         for department in departments:
-            assignment = Assignment(
-                work_order=work_order,
-                department=department,
-                role=Assignment.Role.LEAD if department.pk == lead_department.pk else Assignment.Role.CO_HANDLING,
-                issued_at=at,
-                issued_on=issued_on,
-                sla_working_days=working_days,
-                due_date=due_date,
-                sla_state=state,
-            )
-            assignment._history_user = actor
-            assignment.save()
+            open_assignment(actor=actor, work_order=work_order, department=department, at=at, calendar=calendar,
+                            role=Assignment.Role.LEAD if department.pk == lead_department.pk
+                            else Assignment.Role.CO_HANDLING)
         locked.status = issued
         locked._history_user = actor
         locked.save(update_fields=["status"])
     request.refresh_from_db()
     return work_order
+
+
+def open_assignment(*, actor, work_order: WorkOrder, department: Department, role: str,
+                    at: datetime.datetime, calendar=None) -> Assignment:
+    """A new assignment of ``work_order`` with its own clock from ``at``: due
+    ``sla_working_days_for(kind)`` working days after the issue date (the original clock the same),
+    its acknowledgement due ``CENTER_ACK_WORKING_DAYS`` working days after issue. For services that
+    hold the work order in their transaction and have checked who acts (issuing, a re-route)."""
+    calendar = calendar or get_calendar()
+    issued_on = local_date(at)
+    working_days = sla_working_days_for(work_order.request.kind)
+    due_date = calendar.add_working_days(issued_on, working_days)
+    assignment = Assignment(
+        work_order=work_order, department=department, role=role, issued_at=at, issued_on=issued_on,
+        sla_working_days=working_days, due_date=due_date, original_due_date=due_date,
+        sla_state=sla_state_for(due_date, issued_on, calendar=calendar),
+        ack_due_on=calendar.add_working_days(issued_on, settings.CENTER_ACK_WORKING_DAYS),
+    )
+    return save_as(assignment, actor)
