@@ -43,7 +43,7 @@ def add_internal_note(*, actor, assignment: Assignment, text: str) -> RequestEve
         units = list(active_memberships(actor).filter(department__assignments__work_order_id=locked.work_order_id)
                      .values_list("department_id", flat=True))
         refusal = _("Notes can be added only to an open assignment.")
-        if units or not is_center_staff(actor):
+        if not is_center_staff(actor):
             ASSIGNMENT_LIFECYCLE.require(locked.status, "note", refusal)
         elif locked.status not in CENTER_NOTE_STATUSES:
             raise WorkOrderError(refusal, code="wrong_status")
