@@ -81,11 +81,18 @@ class RequestSerializer(serializers.ModelSerializer):
 
 class WorkOrderSerializer(serializers.ModelSerializer):
     tracking_number = serializers.CharField(source="request.tracking_number", read_only=True)
+    # The one answer the enterprise receives (首接负责): the lead department's, as on the portal's page
+    # (annotated by ``workorders.selectors.with_lead_answer``). Co-handlers' conclusions and internal
+    # notes are in no field of the API.
+    answer = serializers.CharField(read_only=True, allow_null=True,
+                                   help_text="The lead department's answer to the enterprise (null before it answered).")
+    answered_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = WorkOrder
         fields = ["id", "request", "tracking_number", "lead_department", "problem", "proposed_approach",
-                  "needs_consultation", "status", "issued_at", "resolved_at", "resolution_summary"]
+                  "needs_consultation", "status", "issued_at", "resolved_at", "resolution_summary", "answer",
+                  "answered_at"]
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

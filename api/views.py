@@ -21,7 +21,7 @@ from projects.models import Town
 from projects.selectors import enterprises_of
 from workorders import permissions
 from workorders.models import Assignment
-from workorders.selectors import similar_cases_for_text
+from workorders.selectors import similar_cases_for_text, with_lead_answer
 from workorders.services import stamp_assignment, submit_request
 
 
@@ -144,7 +144,7 @@ class WorkOrderViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.WorkOrderFilter
 
     def get_queryset(self):
-        return permissions.work_orders_visible_to(self.request.user).select_related("request")
+        return with_lead_answer(permissions.work_orders_visible_to(self.request.user).select_related("request"))
 
 
 class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):

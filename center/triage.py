@@ -21,8 +21,9 @@ from workdays.calendar import local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from core.errors import error_to_form
-from workorders.forms import IssueForm, LinkProjectForm, MergeForm, ModelCaseForm, ReasonForm
-from workorders.models import ServiceRequest
+from workorders.forms import CenterNoteForm, IssueForm, LinkProjectForm, MergeForm, ModelCaseForm, ReasonForm
+from workorders.models import Assignment, ServiceRequest
+from workorders.services.notes import CENTER_NOTE_STATUSES
 
 
 def _require_staff(user):
@@ -86,6 +87,10 @@ def _page(request, service_request, *, status=200, **forms):
         "case_form": forms.get("case_form") or ModelCaseForm(prefix="case", initial={"title": service_request.title}),
         "can_mark_case": work_order is not None and work_order.can_be_model_case
         and not hasattr(work_order, "model_case"),
+        # Internal notes and the co-handlers' conclusions (templates/desk/_notes.html, _conclusions.html).
+        "notes": selectors.notes_thread(service_request) if work_order else [],
+        "conclusions": selectors.work_order_conclusions(work_order.pk) if work_order else [],
+        "note_form": (forms.get("note_form") or _note_form(work_order)) if work_order else None,
     }
     return render(request, "center/request.html", context, status=status)
 
@@ -189,6 +194,34 @@ def mark_case(request, tracking_number):
                 lambda data: services.mark_model_case(actor=request.user, work_order=work_order, title=data["title"],
                                                       summary=data["summary"], tags=data["tags"]),
                 _("Marked as a model case; it will be suggested for similar requests."))
+
+
+def _note_form(work_order, data=None) -> CenterNoteForm:
+    """Staff note on any of the work order's assignments that is open or done (``CENTER_NOTE_STATUSES``)."""
+    assignments = (Assignment.objects.filter(work_order=work_order, status__in=CENTER_NOTE_STATUSES)
+                   .select_related("department").order_by("-role", "department__short_code"))  # the lead first
+    return CenterNoteForm(data, prefix="note", assignments=assignments)
+
+
+@login_required
+@require_POST
+def note(request, tracking_number):
+    """Center staff add an internal note to one of the request's assignments (never shown to the enterprise)."""
+    service_request = _request(request, tracking_number)
+    work_order = getattr(service_request, "work_order", None)
+    if work_order is None:
+        raise Http404
+    form = _note_form(work_order, request.POST)
+    if form.is_valid():
+        try:
+            services.add_internal_note(actor=request.user, assignment=form.cleaned_data["assignment"],
+                                       text=form.cleaned_data["text"])
+        except WorkOrderError as error:
+            error_to_form(form, error)
+        else:
+            messages.success(request, _("Note added. The enterprise does not see it."))
+            return redirect(reverse("center:request", args=[tracking_number]) + "#notes")
+    return _page(request, service_request, status=400, note_form=form)
 
 
 def _mechanisms_for(service_request, similar):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/<str:tracking_number>/merge/", center.merge, name="merge"),
     path("requests/<str:tracking_number>/flag/", center.flag, name="flag"),
     path("requests/<str:tracking_number>/model-case/", center.mark_case, name="mark_case"),
+    path("requests/<str:tracking_number>/notes/", center.note, name="note"),
     path("requests/<str:tracking_number>/consult/", office_hours.consult, name="consult"),
     path("calendar/", holiday_schedule.schedule, name="schedule"),
     path("office-hours/", office_hours.session_list, name="sessions"),

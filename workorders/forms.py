@@ -118,3 +118,22 @@ class ModelCaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tags"].queryset = ProblemTag.objects.order_by("name_zh")
         self.fields["tags"].label_from_instance = lambda tag: f"{tag.name_zh} {tag.name_en}"
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("internal note"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                           max_length=4000,
+                           help_text=_("Seen by the departments on this work order and the center, never by the enterprise."))
+
+
+class CenterNoteForm(NoteForm):
+    """Center staff's note on one of a request's assignments (open or done)."""
+
+    assignment = forms.ModelChoiceField(label=_("on the assignment of"), queryset=None)
+    field_order = ["assignment", "text"]
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = assignments
+        self.fields["assignment"].label_from_instance = (
+            lambda a: f"{a.department.name_zh} · {a.get_role_display()} · {a.get_status_display()}")

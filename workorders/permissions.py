@@ -7,6 +7,7 @@ of the enterprise of this row), ``is_officer_of`` and ``is_head_of`` (of this de
 """
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from core import roles
@@ -115,6 +116,24 @@ def heads_a_department(user) -> bool:
 def can_work_on(user, assignment: Assignment) -> bool:
     """Officers and heads of the assignment's department may reply, ask for material, finish and stamp."""
     return is_officer_of(user, assignment.department_id)
+
+
+def works_on_the_work_order(user, work_order_id) -> bool:
+    """Whether the user is an active officer or head of a department with an assignment on this work
+    order (its departments read and write its internal notes). One query."""
+    return work_order_id is not None and active_memberships(user).filter(
+        department__assignments__work_order_id=work_order_id).exists()
+
+
+def may_note_on(user, assignment: Assignment) -> bool:
+    """Center staff, and the officers and heads of every department on the assignment's work order,
+    may add an internal note to it (the services check its status)."""
+    return is_center_staff(user) or works_on_the_work_order(user, assignment.work_order_id)
+
+
+def center_staff_users() -> QuerySet:
+    """The active center staff accounts (told of what the departments send the center)."""
+    return get_user_model().objects.filter(is_active=True, groups__name=roles.CENTER_STAFF).distinct()
 
 
 def attachments_visible_to(user) -> QuerySet[Attachment]:

@@ -5,9 +5,10 @@ import hmac
 import logging
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
-from departments.models import Department
+from departments.models import Department, Officer
 from workorders import permissions, signing
 from workorders.models import (
     OPEN_ASSIGNMENT_STATUSES,
@@ -19,6 +20,7 @@ from workorders.models import (
     ModelCase,
     RequestEvent,
     ServiceRequest,
+    WorkOrder,
 )
 from workorders.services.stamps import approval_payload
 from workorders.similarity import similar_case_ids
@@ -67,6 +69,68 @@ def request_assignments(request: ServiceRequest) -> QuerySet[Assignment]:
         .prefetch_related(Prefetch("pauses", to_attr="all_pauses"))
         .order_by("role", "department__short_code")
     )
+
+
+def _names_of(pairs) -> dict[tuple[int, int | None], str]:
+    """{(user id, department id): the name to show}: an officer's display name in that department, else
+    the account's full name or username (center staff). Two queries at most."""
+    pairs = {(user_id, department_id) for user_id, department_id in pairs if user_id}
+    if not pairs:
+        return {}
+    user_ids = {user_id for user_id, _department in pairs}
+    shown = {(m.user_id, m.department_id): m.display_name
+             for m in Officer.objects.filter(user_id__in=user_ids).only("user_id", "department_id", "display_name")}
+    users = {u.pk: u.get_full_name() or u.username for u in get_user_model().objects.filter(pk__in=user_ids)}
+    return {pair: shown.get(pair) or users.get(pair[0], "") for pair in pairs}
+
+
+def notes_thread(request: ServiceRequest) -> list[RequestEvent]:
+    """The internal notes of a request's work order, oldest first (newest last), each with
+    ``author_name`` (the officer's display name in their department, or the staff member's name),
+    its ``department`` (the author's unit; none for the center) and the assignment it is on. For the
+    desk and the center only: never the enterprise. Three queries."""
+    notes = list(request.events.filter(kind=RequestEvent.Kind.NOTE)
+                 .select_related("department", "assignment__department").order_by("created_at", "id"))
+    names = _names_of((note.created_by_id, note.department_id) for note in notes)
+    for note in notes:
+        note.author_name = names.get((note.created_by_id, note.department_id), "")
+    return notes
+
+
+def co_handlers_conclusions(assignment: Assignment) -> list[Assignment]:
+    """For the lead department's assignment: the co-handling departments' assignments of its work
+    order, with their latest conclusion (``reply``, ``replied_at``), ``officer_name`` (who sent it)
+    and status, so that the lead writes the one answer with them beside it. Empty for a co-handler's
+    assignment. Three queries at most."""
+    return work_order_conclusions(assignment.work_order_id) if assignment.role == Assignment.Role.LEAD else []
+
+
+def work_order_conclusions(work_order_id) -> list[Assignment]:
+    """The co-handling departments' assignments of a work order with their conclusions (see
+    ``co_handlers_conclusions``), for the lead's desk page and the center's page. Three queries at most."""
+    rows = list(Assignment.objects.filter(work_order_id=work_order_id, role=Assignment.Role.CO_HANDLING)
+                .select_related("department").order_by("department__short_code", "id"))
+    names = _names_of((row.replied_by_id, row.department_id) for row in rows)
+    for row in rows:
+        row.officer_name = names.get((row.replied_by_id, row.department_id), "")
+    return rows
+
+
+def lead_answer(assignments) -> Assignment | None:
+    """Among a request's assignments (``request_assignments``): the lead department's, not re-routed.
+    Its ``reply`` is the one answer the enterprise reads (首接负责); co-handlers' replies are their
+    conclusions to the lead and are never shown to the enterprise."""
+    return next((a for a in assignments if a.role == Assignment.Role.LEAD and a.status != Assignment.Status.WITHDRAWN),
+                None)
+
+
+def with_lead_answer(work_orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Work orders annotated with the lead department's answer to the enterprise (``answer``,
+    ``answered_at``; None before a lead answered): the API's counterpart of the portal's answer."""
+    lead = (Assignment.objects.filter(work_order=OuterRef("pk"), role=Assignment.Role.LEAD)
+            .exclude(status=Assignment.Status.WITHDRAWN).exclude(reply="").order_by("-issued_at", "-id"))
+    return work_orders.annotate(answer=Subquery(lead.values("reply")[:1]),
+                                answered_at=Subquery(lead.values("replied_at")[:1]))
 
 
 def assignments_for_desk(user, *, include_closed: bool = False, assigned_to_me: bool = False,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workorders.views import desk
+from workorders.views import desk, desk_notes
 
 urlpatterns = [
     path("", desk.assignment_list, name="list"),
@@ -8,6 +8,7 @@ urlpatterns = [
     path("assignments/<int:pk>/reply/", desk.reply, name="reply"),
     path("assignments/<int:pk>/material/", desk.ask_material, name="material"),
     path("assignments/<int:pk>/done/", desk.mark_done, name="done"),
+    path("assignments/<int:pk>/notes/", desk_notes.add_note, name="note"),
     path("assignments/<int:pk>/reassign/", desk.reassign, name="reassign"),
     path("assignments/<int:pk>/extend/", desk.extend, name="extend"),
     path("assignments/<int:pk>/stamp/", desk.stamp, name="stamp"),

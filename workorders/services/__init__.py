@@ -10,6 +10,7 @@ from workorders.services.clock import (
 )
 from workorders.services.desk import complete_assignment, reassign_assignment, reply_to_assignment, request_material
 from workorders.services.model_cases import mark_model_case
+from workorders.services.notes import add_internal_note
 from workorders.services.requests import provide_material, rate_request, submit_request, validate_request_fields
 from workorders.services.triage import flag_for_consultation, link_project, merge_request, reject_request, triage_and_issue
 from workorders.services.stamps import accept_commitment, fulfil_commitment, revoke_approval, stamp_assignment
@@ -17,6 +18,7 @@ from workorders.services.work_orders import issue_work_order
 
 __all__ = [
     "accept_commitment",
+    "add_internal_note",
     "complete_assignment",
     "compute_due_date",
     "extend_due_date",

@@ -21,6 +21,7 @@ from workorders.models import (
 from workorders.permissions import can_work_on, is_head_of
 from workorders.services._common import record_event, save_as, tell_enterprise
 from workorders.services.clock import stop_clock
+from workorders.services.notes import send_conclusion
 
 def _note_first_answer(assignment: Assignment, on) -> None:
     """Store the working days from issue to the department's first answer (for the response rate),
@@ -39,7 +40,13 @@ def _locked_for_work(actor, assignment: Assignment, *, event: str) -> tuple[Assi
 
 
 def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignment:
-    """Record the department's reply (the enterprise sees it). Atomic; the clock keeps running."""
+    """Record the department's answer (首接负责: one unit answers the enterprise).
+
+    The lead department's reply is the answer the enterprise receives: a public REPLIED row, and the
+    enterprise is told. A co-handling department's reply is its conclusion, for the lead department
+    and the center only: an internal CONCLUSION row, and the lead department and center staff are
+    told (``notes.send_conclusion``); the enterprise sees neither. Both are kept as the assignment's
+    ``reply``. Atomic; the clock keeps running."""
     if not text.strip():
         raise WorkOrderError(_("Write the reply."), code="empty", field="text")
     with transaction.atomic():
@@ -48,9 +55,14 @@ def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignme
         save_as(locked, actor, update_fields=["reply", "replied_at", "replied_by", "status"])
         _note_first_answer(locked, local_date(locked.replied_at))
         request = locked.work_order.request
-        record_event(request=request, kind=RequestEvent.Kind.REPLIED, actor=actor, assignment=locked, text=locked.reply)
-        tell_enterprise(request=request, subject=_("A department replied on %(number)s") % {"number": request.tracking_number},
-                        body=locked.reply, url=f"/requests/{request.tracking_number}/")
+        if locked.role != Assignment.Role.LEAD:
+            send_conclusion(actor=actor, locked=locked, text=locked.reply)
+        else:
+            record_event(request=request, kind=RequestEvent.Kind.REPLIED, actor=actor, assignment=locked,
+                         text=locked.reply)
+            tell_enterprise(request=request,
+                            subject=_("The lead unit answered on %(number)s") % {"number": request.tracking_number},
+                            body=locked.reply, url=f"/requests/{request.tracking_number}/")
     assignment.refresh_from_db()
     return assignment
 
@@ -73,9 +85,11 @@ def request_material(*, actor, assignment: Assignment, text: str) -> Assignment:
 
 
 def complete_assignment(*, actor, assignment: Assignment, text: str = "") -> Assignment:
-    """Mark the department's share done. When every assignment is done, the work order and the
-    request resolve and the enterprise is told. Atomic; locks the work order so that two
-    departments finishing at once resolve it exactly once."""
+    """Mark the department's share done. The enterprise's timeline says the department finished; it
+    carries the final text of the lead department only: a co-handler's final text is its conclusion
+    (``notes.send_conclusion``: to the lead department and the center). When every assignment is
+    done, the work order and the request resolve and the enterprise is told. Atomic; locks the work
+    order so that two departments finishing at once resolve it exactly once."""
     with transaction.atomic():
         WorkOrder.objects.select_for_update().get(pk=assignment.work_order_id)
         locked, done = _locked_for_work(actor, assignment, event="complete")
@@ -93,7 +107,11 @@ def complete_assignment(*, actor, assignment: Assignment, text: str = "") -> Ass
             locked.response_working_days = calendar.working_days_between(locked.issued_on, locked.closed_on)
         save_as(locked, actor)
         request = locked.work_order.request
-        record_event(request=request, kind=RequestEvent.Kind.DONE, actor=actor, assignment=locked, text=locked.reply)
+        lead = locked.role == Assignment.Role.LEAD
+        if text.strip() and not lead:
+            send_conclusion(actor=actor, locked=locked, text=locked.reply)
+        record_event(request=request, kind=RequestEvent.Kind.DONE, actor=actor, assignment=locked,
+                     text=locked.reply if lead else "")
         _resolve_if_all_done(actor=actor, work_order=locked.work_order, now=now)
     assignment.refresh_from_db()
     return assignment

@@ -102,6 +102,9 @@ CASES = {
         actor=actor, assignment=w.assignment_a), ("enterprise_b", "officer_b", "leader"), "enterprise_a"),
     "stamp_assignment": (None, lambda w, actor: services.stamp_assignment(
         actor=actor, assignment=w.assignment_b, decision="approved"), ("enterprise_b", "officer_a", "leader"), "officer_b"),
+    # internal notes: the work order's departments and the center (department B is not on A's work order)
+    "add_internal_note": (None, lambda w, actor: services.add_internal_note(
+        actor=actor, assignment=w.assignment_a, text="内部备注。"), NOT_DEPARTMENT_A, "officer_a"),
     "fulfil_commitment": (None, lambda w, actor: services.fulfil_commitment(
         actor=actor, commitment=w.commitment), NOT_DEPARTMENT_A, "officer_a"),
     # a head's decisions

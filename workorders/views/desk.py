@@ -19,8 +19,8 @@ from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from core.errors import error_to_form
-from workorders.forms import DeskTextForm, ExtendDueDateForm, ReassignForm, RevokeForm, StampForm
-from workorders.models import Assignment, Commitment
+from workorders.forms import DeskTextForm, ExtendDueDateForm, NoteForm, ReassignForm, RevokeForm, StampForm
+from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, Commitment
 
 PAGE_SIZE = 50
 
@@ -90,6 +90,12 @@ def _detail(request, assignment, *, status=200, **forms):
         "can_stamp": assignment.can_be_stamped and not assignment.approvals.filter(revoked_at__isnull=True).exists(),
         "revoke_form": forms.get("revoke_form") or RevokeForm(prefix="revoke"),
         "commitments": service_request.commitments.filter(department_id=assignment.department_id).order_by("due_date"),
+        # Internal notes and the lead's one answer (首接负责): templates/desk/_notes.html, _answer.html.
+        "is_lead": assignment.role == Assignment.Role.LEAD,
+        "conclusions": selectors.co_handlers_conclusions(assignment),
+        "notes": selectors.notes_thread(service_request),
+        "note_form": forms.get("note_form") or NoteForm(prefix="note"),
+        "can_note": ASSIGNMENT_LIFECYCLE.allows(assignment.status, "note") or "note_form" in forms,
     }
     return render(request, "desk/detail.html", context, status=status)
 
@@ -109,7 +115,7 @@ def _text_action(request, pk, *, prefix, service, done_message):
         except WorkOrderError as error:
             error_to_form(form, error)
         else:
-            messages.success(request, done_message)
+            messages.success(request, done_message(assignment) if callable(done_message) else done_message)
             return redirect("desk:detail", pk=pk)
     return _detail(request, assignment, status=400, **{f"{prefix}_form": form})
 
@@ -118,7 +124,9 @@ def _text_action(request, pk, *, prefix, service, done_message):
 @require_POST
 def reply(request, pk):
     return _text_action(request, pk, prefix="reply", service=services.reply_to_assignment,
-                        done_message=_("Reply sent to the enterprise."))
+                        done_message=lambda assignment: _("Answer sent to the enterprise.")
+                        if assignment.role == Assignment.Role.LEAD
+                        else _("Conclusion sent to the lead unit and the center."))
 
 
 @login_required

@@ -101,6 +101,8 @@ def _detail_context(request, service_request, **extra):
         "req": service_request,
         "events": selectors.timeline(service_request),
         "assignments": assignments,
+        # One answer, the lead unit's (首接负责); co-handlers' replies are their conclusions to the lead.
+        "answer": selectors.lead_answer(assignments),
         "approvals": selectors.request_approvals(service_request),
         "commitments": selectors.request_commitments(service_request),
         "to_accept": selectors.conditions_to_accept(service_request),
