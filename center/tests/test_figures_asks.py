@@ -194,3 +194,35 @@ def test_the_refresh_takes_the_same_statements_with_one_row_of_each_kind_or_many
     assert len(one.captured_queries) == len(many.captured_queries)
     assert DepartmentMonth.objects.get(department=None, month=AUG).extensions_granted == 31
     assert len([q for q in many.captured_queries if "GROUP BY" in q["sql"]]) == 6
+
+
+@pytest.mark.django_db
+def test_the_leader_page_and_its_downloads_show_the_new_figures(asked):
+    import csv
+    import io
+
+    from django.test import Client
+
+    refresh_figures(months=[JUL, AUG])
+    leader = Client()
+    leader.force_login(asked["world"].leader)
+    response = leader.get("/leader/?month=2026-07")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Both on-time rates side by side, each said against what; the chart draws both.
+    assert "按原定期限按时办结率 (%)</th><th class=\"num\">含批准延期按时办结率 (%)" in page
+    months = response.context["departments_month"]
+    assert [row[4:6] for row in months.rows] == [[66.7, 100.0], [None, None]] and months.footer[4:6] == [66.7, 100.0]
+    assert 'fill="#8cb4dc" data-value="100.0"' in page
+    asks = response.context["departments_asks"]
+    #                      ack  in time median          re-routes  extensions   pause days
+    assert asks.rows == [["区交通委", 4, 40.0, Decimal("11.3"), 1, 0, 1, 2, 2, 22, 0],
+                         ["区建设管理委", 1, 50.0, Decimal("1.0"), 0, 0, 0, 2, 0, 0, 3]]
+    assert asks.footer == ["全区", 5, 42.9, Decimal("7.5"), 1, 0, 1, 4, 2, 22, 3]
+    assert "签收与向中心申请情况" in page and "申请退单" in page
+
+    download = leader.get("/leader/export/departments-asks.csv?month=2026-07")
+    assert "departments-asks-2026-07.csv" in download["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8")[1:])))
+    assert rows[0][:4] == ["部门", "已签收", "按时签收率 (%)", "签收用时中位数（工作小时）"]
+    assert rows[-1] == ["全区", "5", "42.9", "7.5", "1", "0", "1", "4", "2", "22", "3"]
