@@ -98,7 +98,8 @@ def leader_dashboard(request):
              for row in built["overdue-by-department"].rows], title=_("Overdue work by department")),
         "on_time_chart": charts.grouped_columns(
             [(row.department.short_code, [row.on_time_rate, row.on_time_extended_rate]) for row in departments],
-            series=on_time_series, title=_("On-time rate by department in %(month)s") % {"month": month.strftime("%Y-%m")}),
+            series=on_time_series,
+            title=_("On-time rate by department in %(month)s") % {"month": month.strftime("%Y-%m")}),
         "trend_chart": charts.grouped_columns(
             [(row.month.strftime("%y-%m"), [row.on_time_rate, row.on_time_extended_rate]) for row in trend],
             series=on_time_series, title=_("The district's on-time rate, month by month")),
