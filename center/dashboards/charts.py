@@ -64,7 +64,7 @@ def grouped_columns(points: list[tuple[str, list[float | None]]], *, series: lis
     not mistaken for 0 %."""
     if all(value is None for _, values in points for value in values):
         return SafeString("")
-    column, gap, chart_height, top = (34 if len(series) == 1 else 24), 10, 160, 18
+    column, gap, chart_height, top = (34 if len(series) == 1 else 30), 10, 160, 18
     group = column * len(series)
     legend_height = 22 if len(series) > 1 else 0
     width = max(40 + len(points) * (group + gap), 40 + LEGEND_WIDTH * len(series))
