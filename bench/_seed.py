@@ -6,11 +6,16 @@ from django.utils import timezone
 
 
 def seed_requests(n: int, *, enterprise, project, department, batch: int = 5000) -> None:
-    """Add ``n`` in-progress requests of ``enterprise`` with one open assignment each for ``department``."""
+    """Add ``n`` in-progress requests of ``enterprise`` with one open assignment each for ``department``
+    (its original clock the due date, its acknowledgement due as ``open_assignment`` sets it)."""
+    from django.conf import settings
+
+    from workdays.calendar import get_calendar
     from workorders.models import Assignment, ServiceRequest, WorkOrder
 
     now = timezone.now()
     today = timezone.localdate()
+    ack_due_on = get_calendar().add_working_days(today, settings.CENTER_ACK_WORKING_DAYS)
     start = ServiceRequest.objects.count()
     for offset in range(0, n, batch):
         size = min(batch, n - offset)
@@ -30,6 +35,7 @@ def seed_requests(n: int, *, enterprise, project, department, batch: int = 5000)
                 Assignment(
                     work_order=work_order, department=department, role=Assignment.Role.LEAD, issued_at=now,
                     issued_on=today, sla_working_days=10, due_date=today + datetime.timedelta(days=(i % 40)),
+                    original_due_date=today + datetime.timedelta(days=(i % 40)), ack_due_on=ack_due_on,
                     status=Assignment.Status.IN_PROGRESS,
                 )
                 for i, work_order in enumerate(work_orders)

@@ -8,7 +8,9 @@ lights and stages mixed), N requests, each with a work order, a lead assignment 
 a co-handling assignment (1.5 N assignments), spread over the last 36 months, inserted server-side
 with ``generate_series``: 92 % resolved (1 to 30 days after they were issued, so about half
 late), 8 % open (a third of those overdue, a ninth escalated), 70 % of the resolved rated, and a
-sweep transition for every late one. Then it times, as the leader and as center staff:
+sweep transition for every late one; issue 18's figures too: the original clock, 90 % acknowledged,
+an extension granted for every 20th lead (with its request), a refused re-route for every 50th and
+a third-party pause for every 15th resolved one. Then it times, as the leader and as center staff:
 
 - the full rebuild of the monthly figures (``refresh_figures`` over every month) and the beat's
   refresh of the current and last month;
@@ -62,7 +64,8 @@ def main():
         rows.append(_timed(client, url, args.runs))
     client = Client()
     client.force_login(leader)
-    for slug in ("projects-by-town", "overdue-by-department", "departments-month", "district-by-month", "escalated"):
+    for slug in ("projects-by-town", "overdue-by-department", "departments-month", "departments-asks",
+                 "district-by-month", "escalated"):
         for fmt in ("csv", "xlsx"):
             rows.append(_timed(client, f"/leader/export/{slug}.{fmt}", max(3, args.runs // 3)))
     print_table(rows)
@@ -91,7 +94,7 @@ def _seed(n: int):
     from core import roles
     from departments.models import Department
     from projects.models import Enterprise, InvestmentProject, Town
-    from workorders.models import Assignment, ServiceRequest, SlaTransition, WorkOrder
+    from workorders.models import Assignment, ClockPause, DepartmentAsk, ServiceRequest, SlaTransition, WorkOrder
 
     User = get_user_model()
     with transaction.atomic():
@@ -108,7 +111,8 @@ def _seed(n: int):
     now = timezone.now()
     d0, t0 = departments[0].pk, towns[0].pk
     projects = max(1, n // 10)
-    table = {m: m._meta.db_table for m in (InvestmentProject, ServiceRequest, WorkOrder, Assignment, SlaTransition)}
+    table = {m: m._meta.db_table for m in (InvestmentProject, ServiceRequest, WorkOrder, Assignment, SlaTransition,
+                                           DepartmentAsk, ClockPause)}
     statements = [
         (f"""INSERT INTO {table[InvestmentProject]} (enterprise_id, town_id, name, address, industry, total_investment,
                  stage, is_key_project, difficulty, created_at)
@@ -136,20 +140,50 @@ def _seed(n: int):
                  CASE WHEN r.status = 'resolved' THEN 'resolved' ELSE 'open' END, r.submitted_at, '', r.resolved_at
              FROM {table[ServiceRequest]} r""", [d0]),
         # The lead assignment of every work order and a co-handling one for every other work order.
+        # The original clock at issue (+14 days); the lead of every 20th work order extended by 5 working
+        # days (+7) and every 15th resolved one paused 3 working days for a third party (+5); 90 %
+        # acknowledged, 0 to 29.5 hours after issue.
         (f"""INSERT INTO {table[Assignment]} (work_order_id, department_id, role, status, sla_state, escalation_level,
                  issued_at, issued_on, sla_working_days, due_date, paused_working_days, reply, closed_at, closed_on,
-                 response_working_days, working_days_taken)
+                 response_working_days, working_days_taken, original_due_date, extension_working_days,
+                 third_party_paused_working_days, ack_due_on, acknowledged_at, ack_working_hours)
              SELECT w.id, %s + (w.id / 3 + k * 13) %% {DEPARTMENTS}, CASE WHEN k = 0 THEN 'lead' ELSE 'co_handling' END,
                  CASE WHEN w.status = 'open' THEN 'in_progress' ELSE 'done' END,
                  CASE WHEN w.status = 'resolved' THEN 'done'
                       WHEN w.id %% 3 = 0 THEN 'overdue' WHEN w.id %% 9 = 1 THEN 'escalated' ELSE 'on_track' END,
                  CASE WHEN w.status = 'open' AND w.id %% 9 = 1 THEN 1 ELSE 0 END,
                  w.issued_at, (w.issued_at AT TIME ZONE 'Asia/Shanghai')::date, 10,
-                 (w.issued_at AT TIME ZONE 'Asia/Shanghai')::date + 14, 0, '',
+                 (w.issued_at AT TIME ZONE 'Asia/Shanghai')::date + 14
+                     + CASE WHEN k = 0 AND w.id %% 20 = 0 THEN 7 ELSE 0 END
+                     + CASE WHEN k = 0 AND w.status = 'resolved' AND w.id %% 15 = 3 THEN 5 ELSE 0 END, 0, '',
                  w.resolved_at, (w.resolved_at AT TIME ZONE 'Asia/Shanghai')::date,
-                 (w.id + k) %% 5, CASE WHEN w.status = 'resolved' THEN 1 + (w.id * 31 + k) %% 25 END
+                 (w.id + k) %% 5, CASE WHEN w.status = 'resolved' THEN 1 + (w.id * 31 + k) %% 25 END,
+                 (w.issued_at AT TIME ZONE 'Asia/Shanghai')::date + 14,
+                 CASE WHEN k = 0 AND w.id %% 20 = 0 THEN 5 ELSE 0 END,
+                 CASE WHEN k = 0 AND w.status = 'resolved' AND w.id %% 15 = 3 THEN 3 ELSE 0 END,
+                 (w.issued_at AT TIME ZONE 'Asia/Shanghai')::date + 1,
+                 CASE WHEN (w.id + k) %% 10 < 9
+                      THEN w.issued_at + (((w.id * 7 + k) %% 60) * 30 || ' minutes')::interval END,
+                 CASE WHEN (w.id + k) %% 10 < 9 THEN ((w.id * 7 + k) %% 60) / 2.0 END
              FROM {table[WorkOrder]} w CROSS JOIN generate_series(0, 1) k
              WHERE k = 0 OR w.id %% 2 = 0""", [d0]),
+        # The extensions' requests (asked 5 days after issue, granted the day after), a refused re-route
+        # for every 50th work order's lead, and the third-party pauses.
+        (f"""INSERT INTO {table[DepartmentAsk]} (assignment_id, kind, status, reason_category, text, working_days,
+                 working_days_granted, by_center, asked_at, asked_on, decided_at, decided_on, ruling)
+             SELECT a.id, 'extension', 'granted', '', '基准延期', 5, 5, false, a.issued_at + interval '5 days',
+                 a.issued_on + 5, a.issued_at + interval '6 days', a.issued_on + 6, '同意'
+             FROM {table[Assignment]} a WHERE a.extension_working_days > 0
+             UNION ALL
+             SELECT a.id, 'reroute', 'refused', 'not_competent', '基准退单', NULL, NULL, false,
+                 a.issued_at + interval '1 day', a.issued_on + 1, a.issued_at + interval '2 days', a.issued_on + 2,
+                 '不同意'
+             FROM {table[Assignment]} a WHERE a.role = 'lead' AND a.work_order_id %% 50 = 7""", []),
+        (f"""INSERT INTO {table[ClockPause]} (assignment_id, reason, note, third_party_name, resumed_automatically,
+                 started_at, started_on, ended_at, ended_on, working_days)
+             SELECT a.id, 'third_party', '', '基准第三方', false, a.issued_at + interval '2 days', a.issued_on + 2,
+                 a.issued_at + interval '5 days', a.issued_on + 5, 3
+             FROM {table[Assignment]} a WHERE a.third_party_paused_working_days > 0""", []),
         (f"""INSERT INTO {table[SlaTransition]} (sweep, assignment_id, from_state, to_state, at)
              SELECT '00000000-0000-0000-0000-000000000001'::uuid, a.id, 'due_soon', 'overdue',
                  (a.due_date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'

@@ -93,11 +93,13 @@ def _seed(n: int):
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Assignment._meta.db_table} (work_order_id, department_id, role, status, sla_state,
-                    escalation_level, issued_at, issued_on, sla_working_days, due_date, paused_working_days, reply)
+                    escalation_level, issued_at, issued_on, sla_working_days, due_date, paused_working_days, reply,
+                    original_due_date, extension_working_days, third_party_paused_working_days, ack_due_on)
                 SELECT %s + (g / %s), %s + (g %% %s), 'co_handling', 'in_progress', 'on_track', 0, %s,
-                       %s::date - 30, 10, %s::date + ((g::bigint * 7919) %% 38 - 12)::int, 0, ''
+                       %s::date - 30, 10, %s::date + ((g::bigint * 7919) %% 38 - 12)::int, 0, '',
+                       %s::date + ((g::bigint * 7919) %% 38 - 12)::int, 0, 0, %s::date - 29
                 FROM generate_series(0, %s - 1) AS g""",
-            [first_wo, DEPARTMENTS, first_dept, DEPARTMENTS, now, today, today, n])
+            [first_wo, DEPARTMENTS, first_dept, DEPARTMENTS, now, today, today, today, today, n])
         cursor.execute("ANALYZE")
     assert Assignment.objects.count() == n
 

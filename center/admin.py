@@ -164,7 +164,8 @@ class DepartmentMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Kept by the dashboard refresh (center.dashboards.figures); staff only look."""
 
     list_display = ["month", "department", "issued", "answered_in_time", "resolved", "resolved_on_time",
-                    "median_working_days", "ratings", "became_overdue", "became_escalated", "refreshed_at"]
+                    "resolved_on_time_extended", "median_working_days", "ratings", "became_overdue",
+                    "became_escalated", "refreshed_at"]
     list_filter = ["month", "department"]
     list_select_related = ["department"]
     readonly_fields = [f.name for f in DepartmentMonth._meta.fields]

@@ -33,6 +33,7 @@ from workorders.models import (
     Assignment,
     ClockPause,
     Commitment,
+    DepartmentAsk,
     ModelCase,
     ProblemTag,
     ServiceRequest,
@@ -370,7 +371,9 @@ def _tiancheng_case(admin, users, departments, project):
         code = assignment.department.short_code
         assignment.issued_on = _working_days_before(calendar, today, issued_days_ago[code])
         assignment.issued_at = datetime.datetime.combine(assignment.issued_on, datetime.time(10), SHANGHAI)
-        assignment.due_date = calendar.add_working_days(assignment.issued_on, assignment.sla_working_days)
+        assignment.due_date = assignment.original_due_date = calendar.add_working_days(
+            assignment.issued_on, assignment.sla_working_days)
+        assignment.ack_due_on = calendar.add_working_days(assignment.issued_on, settings.CENTER_ACK_WORKING_DAYS)
         assignment.sla_state = sla_state_for(assignment.due_date, today, calendar=calendar)
         assignment.escalation_level = 1 if assignment.sla_state == Assignment.SlaState.ESCALATED else 0
         if code != "YS":
@@ -415,6 +418,9 @@ def _history(admin, users, departments, towns):
     if ServiceRequest.objects.filter(tracking_number=first).exists():
         return
     rng = random.Random(2026)
+    # Acknowledgement, requests to the center and third-party pauses from a second generator, so that
+    # the rest of the history stays as it was before they were kept.
+    asks_rng = random.Random(18)
     calendar = get_calendar()
     today = local_date()
     enterprise, _ = _get_or_create(Enterprise, admin, {"credit_code": _credit_code("91310113MA1GHT001")}, dict(
@@ -446,16 +452,26 @@ def _history(admin, users, departments, towns):
         finished = []
         for code in chosen:
             taken = rng.choice((2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 12, 15))
-            due = calendar.add_working_days(issued_on, 10)
-            closed_on = calendar.add_working_days(issued_on, taken)
+            original_due = calendar.add_working_days(issued_on, 10)
+            story = _history_story(asks_rng, taken)
+            due = calendar.add_working_days(original_due, story["extension"] + story["paused"])
+            closed_on = calendar.add_working_days(issued_on, taken + story["paused"])
             closed_at = datetime.datetime.combine(closed_on, datetime.time(16), SHANGHAI)
+            acknowledged_at = (issued_at + datetime.timedelta(minutes=story["ack_minutes"])
+                               if story["ack_minutes"] else None)
             assignment = _save(Assignment(
                 work_order=work_order, department=departments[code],
                 role=Assignment.Role.LEAD if code == chosen[0] else Assignment.Role.CO_HANDLING,
                 status=Assignment.Status.DONE, sla_state=Assignment.SlaState.DONE, issued_at=issued_at,
-                issued_on=issued_on, sla_working_days=10, due_date=due, reply="已办结（演示历史）。",
+                issued_on=issued_on, sla_working_days=10, due_date=due, original_due_date=original_due,
+                extension_working_days=story["extension"], third_party_paused_working_days=story["paused"],
+                ack_due_on=calendar.add_working_days(issued_on, settings.CENTER_ACK_WORKING_DAYS),
+                acknowledged_at=acknowledged_at, acknowledged_by=users.get(f"officer_{code.lower()}"),
+                ack_working_hours=(Decimal(story["ack_minutes"]) / 60).quantize(Decimal("0.1"))
+                if acknowledged_at else None, reply="已办结（演示历史）。",
                 replied_at=closed_at, closed_at=closed_at, closed_on=closed_on,
                 response_working_days=min(taken, rng.choice((1, 1, 2, 3))), working_days_taken=taken), admin)
+            _history_asks(assignment, story, calendar, users)
             if closed_on > due:
                 overdue_at = datetime.datetime.combine(calendar.add_working_days(due, 1), datetime.time(1), SHANGHAI)
                 SlaTransition.objects.create(sweep=uuid.uuid4(), assignment=assignment, from_state="due_soon",
@@ -470,6 +486,54 @@ def _history(admin, users, departments, towns):
             request.rated_at = resolved_at + datetime.timedelta(days=1)
         _save(request, admin)
         ServiceRequest.objects.filter(pk=request.pk).update(submitted_at=issued_at - datetime.timedelta(days=1))
+
+
+def _history_story(rng, taken: int) -> dict:
+    """What else happened to one past assignment: acknowledged on the day of issue (most of them, 0.5
+    to 5.5 hours after 10:00), a third-party pause of 2 to 4 working days (some), an extension asked
+    on the sixth working day when the work ran long (granted in full, in part or refused), a refused
+    re-route (a few)."""
+    asked = taken - 10 + rng.choice((0, 1, 2)) if taken > 10 and rng.random() < 0.6 else 0
+    return {
+        "ack_minutes": rng.choice((30, 45, 60, 90, 120, 180, 240, 330)) if rng.random() < 0.85 else 0,
+        "paused": rng.choice((2, 3, 4)) if rng.random() < 0.1 else 0,
+        "asked": asked,
+        "extension": int(asked * rng.choice((1, 1, 0.5, 0))),
+        "reroute": rng.random() < 0.06,
+    }
+
+
+def _history_asks(assignment, story: dict, calendar, users) -> None:
+    """The past assignment's requests to the center and its third-party pause, decided by center staff."""
+    officer, staff = users.get(f"officer_{assignment.department.short_code.lower()}"), users["staff"]
+
+    def at(day):
+        return datetime.datetime.combine(day, datetime.time(15), SHANGHAI)
+
+    if story["paused"]:
+        started = calendar.add_working_days(assignment.issued_on, 2)
+        ended = calendar.add_working_days(started, story["paused"])
+        _save(ClockPause(assignment=assignment, reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY,
+                         third_party_name="上海申通地铁集团有限公司", note="等待第三方出具意见（演示历史）。",
+                         requested_by=officer, started_at=at(started), started_on=started, ended_at=at(ended),
+                         ended_on=ended, working_days=story["paused"]), officer)
+    if story["reroute"]:
+        asked = calendar.add_working_days(assignment.issued_on, 1)
+        decided = calendar.add_working_days(asked, 1)
+        _save(DepartmentAsk(assignment=assignment, kind=DepartmentAsk.Kind.REROUTE, status=DepartmentAsk.Status.REFUSED,
+                            reason_category=DepartmentAsk.RerouteReason.NOT_COMPETENT, text="本部门认为不属于职责范围。",
+                            asked_by=officer, asked_at=at(asked), asked_on=asked, decided_by=staff,
+                            decided_at=at(decided), decided_on=decided, ruling="属本部门职责，请继续办理。"), staff)
+    if story["asked"]:
+        asked = calendar.add_working_days(assignment.issued_on, 6)
+        decided = calendar.add_working_days(asked, 1)
+        granted = assignment.extension_working_days
+        _save(DepartmentAsk(assignment=assignment, kind=DepartmentAsk.Kind.EXTENSION,
+                            status=DepartmentAsk.Status.GRANTED if granted else DepartmentAsk.Status.REFUSED,
+                            text="需等待相关方意见，申请延期。", working_days=story["asked"],
+                            working_days_granted=granted or None, asked_by=officer, asked_at=at(asked),
+                            asked_on=asked, decided_by=staff, decided_at=at(decided), decided_on=decided,
+                            ruling="同意延期。" if granted else "不同意延期，请按期办结。"), staff)
 
 
 def _working_days_before(calendar, today, n):

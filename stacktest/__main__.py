@@ -278,8 +278,9 @@ SEEDED_DEPARTMENTS = 300
 
 def seed_late_assignments(n: int) -> dict:
     """N open assignments over 300 departments (each with an officer and a head with an e-mail
-    address), all one working day late at the next sweep: each sweep must move each exactly once
-    (to overdue) and send each head exactly one digest."""
+    address), all one working day late at the next sweep (and acknowledged, so that no reminder of
+    acknowledgement is due): each sweep must move each exactly once (to overdue) and send each head
+    exactly one digest."""
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
@@ -321,11 +322,15 @@ def seed_late_assignments(n: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Assignment._meta.db_table} (work_order_id, department_id, role, status, sla_state,
-                    escalation_level, issued_at, issued_on, sla_working_days, due_date, paused_working_days, reply)
+                    escalation_level, issued_at, issued_on, sla_working_days, due_date, paused_working_days, reply,
+                    original_due_date, extension_working_days, third_party_paused_working_days, ack_due_on,
+                    acknowledged_at, ack_working_hours)
                 SELECT %s + (g / %s), %s + (g %% %s), 'co_handling', 'in_progress', 'on_track', 0, %s,
-                       %s::date - 20, 10, %s::date, 0, ''
+                       %s::date - 20, 10, %s::date, 0, '', %s::date, 0, 0, %s::date - 19,
+                       %s::timestamptz + interval '1 hour', 1.0
                 FROM generate_series(0, %s - 1) AS g""",
-            [first_order, SEEDED_DEPARTMENTS, departments[0].pk, SEEDED_DEPARTMENTS, now, today, due, n])
+            [first_order, SEEDED_DEPARTMENTS, departments[0].pk, SEEDED_DEPARTMENTS, now, today, due, due, today, now,
+             n])
         cursor.execute("ANALYZE")
     heads = [users[2 * i + 1] for i in range(SEEDED_DEPARTMENTS)]
     return {"enterprise": enterprise.pk, "heads": [u.pk for u in heads], "head_emails": [u.email for u in heads],

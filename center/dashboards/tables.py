@@ -142,15 +142,19 @@ def late_work_table(rows) -> Table:
 
 
 def _figure_columns(first: Column) -> list[Column]:
+    # The two on-time rates side by side: against the original clock (no extension raises it) and
+    # against the due dates with the extensions granted.
     return [first, Column(_("issued"), COUNT), Column(_("response rate"), PERCENT), Column(_("finished"), COUNT),
-            Column(_("on-time rate"), PERCENT), Column(_("median working days to resolve"), DECIMAL),
+            Column(_("on-time rate (original due date)"), PERCENT),
+            Column(_("on-time rate (extensions granted included)"), PERCENT),
+            Column(_("median working days to resolve"), DECIMAL),
             Column(_("satisfaction (1–5)"), DECIMAL), Column(_("ratings"), COUNT),
             Column(_("became overdue"), COUNT), Column(_("escalated"), COUNT)]
 
 
 def _figures(row) -> list:
-    return [row.issued, row.response_rate, row.resolved, row.on_time_rate, row.median_working_days,
-            row.satisfaction, row.ratings, row.became_overdue, row.became_escalated]
+    return [row.issued, row.response_rate, row.resolved, row.on_time_rate, row.on_time_extended_rate,
+            row.median_working_days, row.satisfaction, row.ratings, row.became_overdue, row.became_escalated]
 
 
 def department_month_table(rows, district, month) -> Table:
@@ -159,6 +163,29 @@ def department_month_table(rows, district, month) -> Table:
     table.rows = [[_name(row.department), *_figures(row)] for row in rows]
     if district is not None:
         table.footer = [_("District"), *_figures(district)]
+    return table
+
+
+def _ask_figures(row) -> list:
+    return [row.acknowledged, row.ack_in_time_rate, row.ack_median_working_hours, row.reroutes_asked,
+            row.reroutes_approved, row.reroutes_refused, row.extensions_asked, row.extensions_granted,
+            row.extension_days_granted, row.third_party_pause_days]
+
+
+def department_asks_table(rows, district, month) -> Table:
+    """Acknowledgement, the requests to the center and the third-party pauses of ``month``, per
+    department and for the district (the same DepartmentMonth rows as ``department_month_table``)."""
+    table = Table("departments-asks", _("Acknowledgement and requests to the center in %(month)s") % {
+        "month": month.strftime("%Y-%m")}, [
+        Column(_("department")), Column(_("acknowledged"), COUNT), Column(_("share acknowledged in time"), PERCENT),
+        Column(_("median working hours to acknowledge"), DECIMAL), Column(_("re-routes asked"), COUNT),
+        Column(_("re-routes approved"), COUNT), Column(_("re-routes refused"), COUNT),
+        Column(_("extensions asked"), COUNT), Column(_("extensions granted"), COUNT),
+        Column(_("working days of extension granted"), COUNT),
+        Column(_("working days paused for a third party"), COUNT)])
+    table.rows = [[_name(row.department), *_ask_figures(row)] for row in rows]
+    if district is not None:
+        table.footer = [_("District"), *_ask_figures(district)]
     return table
 
 

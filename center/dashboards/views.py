@@ -21,6 +21,8 @@ from workorders import selectors as workorder_selectors
 from workorders.permissions import can_view_dashboards, is_center_staff
 
 EXPORT_ESCALATED_ROWS = 10_000
+# The tables of one month, whose downloads carry the month in their name.
+MONTH_TABLES = ("departments-month", "departments-asks")
 FORMATS = {"csv": tables.csv_response, "xlsx": tables.xlsx_response}
 
 
@@ -51,6 +53,7 @@ def _leader_tables(month: datetime.date) -> dict:
         "projects-by-town": lambda: tables.projects_by_town_table(selectors.projects_by_town()),
         "overdue-by-department": lambda: tables.late_work_table(selectors.late_work_by_department()),
         "departments-month": lambda: tables.department_month_table(*selectors.department_months(month), month),
+        "departments-asks": lambda: tables.department_asks_table(*selectors.department_months(month), month),
         "district-by-month": lambda: tables.trend_table(selectors.district_trend(month)),
         "escalated": lambda: tables.escalated_table(selectors.escalated_items(limit=EXPORT_ESCALATED_ROWS)),
     }
@@ -73,10 +76,12 @@ def leader_dashboard(request):
     month, month_error = _month(request.GET.get("month"))
     departments, district = selectors.department_months(month)
     trend = selectors.district_trend(month)
+    on_time_series = [("rate", _("against the original due date")), ("extended", _("extensions granted included"))]
     built = {
         "projects-by-town": tables.projects_by_town_table(selectors.projects_by_town()),
         "overdue-by-department": tables.late_work_table(selectors.late_work_by_department()),
         "departments-month": tables.department_month_table(departments, district, month),
+        "departments-asks": tables.department_asks_table(departments, district, month),
         "district-by-month": tables.trend_table(trend),
         "escalated": tables.escalated_table(selectors.escalated_items()),
     }
@@ -91,12 +96,13 @@ def leader_dashboard(request):
         "late_chart": charts.stacked_bars(
             [(row[0], [(row[1], "overdue", _("Overdue")), (row[2], "escalated", _("Escalated"))])
              for row in built["overdue-by-department"].rows], title=_("Overdue work by department")),
-        "on_time_chart": charts.columns(
-            [(row.department.short_code, row.on_time_rate) for row in departments],
+        "on_time_chart": charts.grouped_columns(
+            [(row.department.short_code, [row.on_time_rate, row.on_time_extended_rate]) for row in departments],
+            series=on_time_series,
             title=_("On-time rate by department in %(month)s") % {"month": month.strftime("%Y-%m")}),
-        "trend_chart": charts.columns(
-            [(row.month.strftime("%y-%m"), row.on_time_rate) for row in trend],
-            title=_("The district's on-time rate, month by month")),
+        "trend_chart": charts.grouped_columns(
+            [(row.month.strftime("%y-%m"), [row.on_time_rate, row.on_time_extended_rate]) for row in trend],
+            series=on_time_series, title=_("The district's on-time rate, month by month")),
         "can_triage": is_center_staff(request.user), "export_limit": EXPORT_ESCALATED_ROWS,
     }
     return render(request, "leader/dashboard.html", context)
@@ -111,7 +117,7 @@ def leader_export(request, slug: str, fmt: str):
     month, month_error = _month(request.GET.get("month"))
     if month_error:
         return HttpResponse(month_error, status=400, content_type="text/plain; charset=utf-8")
-    return _export(_leader_tables(month), slug, fmt, suffix=month.strftime("%Y-%m") if slug == "departments-month" else "")
+    return _export(_leader_tables(month), slug, fmt, suffix=month.strftime("%Y-%m") if slug in MONTH_TABLES else "")
 
 
 @login_required

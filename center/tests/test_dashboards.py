@@ -199,9 +199,10 @@ def test_the_leader_page_shows_the_figures_and_charts(counted):
     response = _leader(counted["world"]).get("/leader/?month=2026-09")
     assert response.status_code == 200
     table = response.context["departments_month"]
-    assert [row[:6] for row in table.rows] == [["区交通委", 3, 66.7, 1, 100.0, Decimal("7.0")],
-                                               ["区建设管理委", 2, 100.0, 2, 50.0, Decimal("9.5")]]
-    assert table.footer[:6] == ["全区", 5, 80.0, 3, 66.7, Decimal("7.0")]
+    # Both on-time rates side by side (no extension in this fixture: the same).
+    assert [row[:7] for row in table.rows] == [["区交通委", 3, 66.7, 1, 100.0, 100.0, Decimal("7.0")],
+                                               ["区建设管理委", 2, 100.0, 2, 50.0, 50.0, Decimal("9.5")]]
+    assert table.footer[:7] == ["全区", 5, 80.0, 3, 66.7, 66.7, Decimal("7.0")]
     page = response.content.decode()
     assert page.count("<svg") == 4
     # The town chart's bars are as long as their counts (two red of the largest row's three fill 2/3).
@@ -211,7 +212,7 @@ def test_the_leader_page_shows_the_figures_and_charts(counted):
     assert ("253.3", "2") in bars
     trend = response.context["district_by_month"]
     assert [row[0] for row in trend.rows][-2:] == ["2026-08", "2026-09"]
-    assert trend.rows[-1][4] == 66.7 and trend.rows[-2][1] == 0  # August was not refreshed here: an empty month
+    assert trend.rows[-1][4] == trend.rows[-1][5] == 66.7 and trend.rows[-2][1] == 0  # August was not refreshed here: an empty month
     assert "一号镇" in page and "JT" in page
 
 
@@ -233,7 +234,8 @@ def test_every_leader_table_exports_to_csv_and_excel_with_the_page_rows(counted)
     refresh_figures(months=[SEP, OCT])
     client = _leader(counted["world"])
     page = client.get("/leader/?month=2026-10").context
-    for slug in ("projects-by-town", "overdue-by-department", "departments-month", "district-by-month", "escalated"):
+    for slug in ("projects-by-town", "overdue-by-department", "departments-month", "departments-asks",
+                 "district-by-month", "escalated"):
         shown = page[slug.replace("-", "_")]
         response = client.get(f"/leader/export/{slug}.csv?month=2026-10")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")

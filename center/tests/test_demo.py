@@ -116,3 +116,22 @@ def test_gaojing_tiancheng_shows_each_sla_state(demo_output):
         if assignment.status != Assignment.Status.PAUSED:
             assert assignment.sla_state == sla_state_for(assignment.due_date, today, calendar=calendar)
     assert "申通" in assignments["JT"].work_order.consultations.get().outside_parties
+
+
+@pytest.mark.django_db
+def test_every_demo_assignment_has_its_original_clock_and_acknowledgement_day(demo_output):
+    """So that the figures are right on the demo: the history's extensions raise on time against
+    the extended due dates only."""
+    from django.db.models import Sum
+
+    from center.models import DepartmentMonth
+
+    assert not Assignment.objects.filter(original_due_date__isnull=True).exists()
+    assert not Assignment.objects.filter(ack_due_on__isnull=True).exists()
+    extended = Assignment.objects.filter(extension_working_days__gt=0)
+    assert extended.exists() and all(a.due_date > a.original_due_date for a in extended)
+    district = DepartmentMonth.objects.filter(department__isnull=True).aggregate(
+        on_time=Sum("resolved_on_time"), extended=Sum("resolved_on_time_extended"), acknowledged=Sum("acknowledged"),
+        granted=Sum("extensions_granted"), refused=Sum("reroutes_refused"), paused=Sum("third_party_pause_days"))
+    assert district["extended"] > district["on_time"]
+    assert district["acknowledged"] and district["granted"] and district["refused"] and district["paused"]

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from departments.tests.factories import DepartmentFactory
@@ -44,7 +45,9 @@ class WorkOrderFactory(factory.django.DjangoModelFactory):
 class AssignmentFactory(factory.django.DjangoModelFactory):
     """An assignment issued on ``issued_on`` and due ``sla_working_days`` calendar-naive days later.
 
-    Tests of the clock compute the due date with the calendar; this factory only needs a valid row.
+    Tests of the clock compute the due date with the calendar; this factory only needs a valid row,
+    filled as ``open_assignment`` fills one: the original clock is the due date given, and the
+    acknowledgement is due ``CENTER_ACK_WORKING_DAYS`` (calendar-naive) days after issue.
     """
 
     class Meta:
@@ -56,6 +59,9 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     issued_on = factory.LazyAttribute(lambda o: timezone.localdate(o.issued_at))
     sla_working_days = 10
     due_date = factory.LazyAttribute(lambda o: o.issued_on + datetime.timedelta(days=14))
+    original_due_date = factory.LazyAttribute(lambda o: o.due_date)
+    ack_due_on = factory.LazyAttribute(
+        lambda o: o.issued_on + datetime.timedelta(days=settings.CENTER_ACK_WORKING_DAYS))
 
 
 class ClockPauseFactory(factory.django.DjangoModelFactory):
