@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from center.models import DepartmentMonth
 from workorders.models import Assignment, ServiceRequest, WorkOrder
 
 
@@ -69,3 +70,23 @@ class AssignmentFilter(django_filters.FilterSet):
     class Meta:
         model = Assignment
         fields = ["status", "sla_state", "department", "role", "town", "kind", "due_after", "due_before"]
+
+
+class DepartmentMonthFilter(django_filters.FilterSet):
+    """``?department=<id>`` (``district=true``: the district's rows only) and a range of months
+    (``month_from``/``month_to``, any day of the month: the month it falls in)."""
+    department = IdFilter(field_name="department_id")
+    district = django_filters.BooleanFilter(field_name="department", lookup_expr="isnull",
+                                            label=_("only the district's rows"))
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", method="_from")
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", method="_to")
+
+    class Meta:
+        model = DepartmentMonth
+        fields = ["department", "district", "month_from", "month_to"]
+
+    def _from(self, queryset, name, value):
+        return queryset.filter(month__gte=value.replace(day=1))
+
+    def _to(self, queryset, name, value):
+        return queryset.filter(month__lte=value.replace(day=1))

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from center.models import AgendaItem, OfficeHoursSession
+from center.models import AgendaItem, DepartmentMonth, OfficeHoursSession
 from departments.models import Department
 from projects.models import Enterprise, InvestmentProject, Town
 from projects.selectors import project_choices
@@ -103,7 +103,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
         model = Assignment
         fields = ["id", "work_order", "tracking_number", "department", "department_code", "role", "status",
                   "sla_state", "escalation_level", "issued_on", "sla_working_days", "due_date",
-                  "paused_working_days", "reply", "replied_at", "closed_at"]
+                  "original_due_date", "extension_working_days", "paused_working_days",
+                  "third_party_paused_working_days", "acknowledged_at", "ack_due_on", "reply", "replied_at",
+                  "closed_at"]
 
 
 class ApprovalSerializer(serializers.ModelSerializer):
@@ -181,3 +183,25 @@ class SimilarCaseSerializer(ModelCaseSerializer):
 
     class Meta(ModelCaseSerializer.Meta):
         fields = ModelCaseSerializer.Meta.fields + ["score"]
+
+
+class DepartmentMonthSerializer(serializers.ModelSerializer):
+    """One department's (``department`` null: the district's) figures for one month, as the leader's
+    dashboard shows them. ``on_time_rate`` is against the original clock (no extension raises it),
+    ``on_time_extended_rate`` against the due dates with the granted extensions."""
+    department_code = serializers.CharField(source="department.short_code", read_only=True, default=None)
+    response_rate = serializers.FloatField(read_only=True, allow_null=True)
+    on_time_rate = serializers.FloatField(read_only=True, allow_null=True)
+    on_time_extended_rate = serializers.FloatField(read_only=True, allow_null=True)
+    ack_in_time_rate = serializers.FloatField(read_only=True, allow_null=True)
+    satisfaction = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DepartmentMonth
+        fields = ["id", "department", "department_code", "month", "issued", "answered_in_time", "response_rate",
+                  "resolved", "resolved_on_time", "on_time_rate", "resolved_on_time_extended", "on_time_extended_rate",
+                  "median_working_days", "ratings", "rating_total", "satisfaction", "became_overdue",
+                  "became_escalated", "acknowledged", "acknowledged_in_time", "ack_in_time_rate",
+                  "ack_median_working_hours", "reroutes_asked", "reroutes_approved", "reroutes_refused",
+                  "extensions_asked", "extensions_granted", "extension_days_granted", "third_party_pause_days",
+                  "refreshed_at"]

@@ -17,6 +17,7 @@ router.register("commitments", views.CommitmentViewSet, basename="commitment")
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("agenda-items", views.AgendaItemViewSet, basename="agendaitem")
 router.register("model-cases", views.ModelCaseViewSet, basename="modelcase")
+router.register("figures", views.DepartmentMonthViewSet, basename="departmentmonth")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

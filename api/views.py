@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from api import filters, serializers
 from api.models import ApiClient
+from center.models import DepartmentMonth
 from center.office_hours.selectors import agenda_items_visible_to, sessions_visible_to
 from departments.models import Department
 from projects import services as project_services
@@ -253,3 +254,18 @@ class ModelCaseViewSet(viewsets.ReadOnlyModelViewSet):
             return Response([])
         cases = similar_cases_for_text(text, limit=limit)
         return Response(serializers.SimilarCaseSerializer(cases, many=True).data)
+
+
+class DepartmentMonthViewSet(viewsets.ReadOnlyModelViewSet):
+    """The leaders' figures per department and month (and the district's), as ``/leader/`` shows
+    them: district leaders and center staff; nobody else sees a row."""
+
+    serializer_class = serializers.DepartmentMonthSerializer
+    pagination_class = Pages
+    filterset_class = filters.DepartmentMonthFilter
+    search_fields: list[str] = []
+
+    def get_queryset(self):
+        if not permissions.can_view_dashboards(self.request.user):
+            return DepartmentMonth.objects.none()
+        return DepartmentMonth.objects.select_related("department").order_by("-month", "department__short_code", "id")
