@@ -132,34 +132,40 @@ def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | 
 
     The paused span counts the working days d with paused_on < d <= resumed_on (at most up to the
     day a third-party pause was due to resume by itself). Atomic; locks the assignment row. Raises
-    ``WorkOrderError`` unless the actor is of the enterprise that was asked, of the department or
-    center staff, and unless the assignment is paused. The enterprise's timeline says the clock runs
-    again, with the new due date.
+    ``WorkOrderError`` unless the actor is of the department or center staff, or of the enterprise for
+    a pause that waits for its material, and unless the assignment is paused. The enterprise's
+    timeline says the clock runs again, with the new due date.
     """
     at = at or timezone.now()
-    if not (acts_for_enterprise(actor, assignment.work_order.request) or can_work_on(actor, assignment)
-            or is_center_staff(actor)):
+    of_center_or_department = can_work_on(actor, assignment) or is_center_staff(actor)
+    if not (of_center_or_department or acts_for_enterprise(actor, assignment.work_order.request)):
         raise WorkOrderError(_("You cannot restart this clock."), code="forbidden")
     with transaction.atomic():
         locked = Assignment.objects.select_for_update().select_related("work_order__request").get(pk=assignment.pk)
-        restart_clock(actor=actor, locked=locked, at=at)
+        # The enterprise answers only a request for its material, never a third party's wait.
+        restart_clock(actor=actor, locked=locked, at=at, material_only=not of_center_or_department)
         record_event(request=locked.work_order.request, kind=RequestEvent.Kind.RESUMED, actor=actor,
                      assignment=locked, due_date=locked.due_date)
     assignment.refresh_from_db()
     return assignment
 
 
-def restart_clock(*, actor, locked: Assignment, at: datetime.datetime, message=None) -> Assignment:
+def restart_clock(*, actor, locked: Assignment, at: datetime.datetime, message=None,
+                  material_only: bool = False) -> Assignment:
     """The restart itself, for services that have checked who acts and hold ``locked`` under
     ``select_for_update`` in their transaction (``resume_assignment``, ``provide_material``): the
     open pause ends and the due date moves by its working days. A pause for the enterprise's
     material moves the original clock too; a pause for a third party does not (its days are counted
     apart), and counts no further than the day it was due to resume by itself. Refuses a clock that
-    is not paused."""
+    is not paused, and with ``material_only`` (the enterprise answering) one that waits for a third
+    party."""
     locked.status = ASSIGNMENT_LIFECYCLE.require(locked.status, "resume",
                                                  message or _("This assignment's clock is not paused."),
                                                  code="not_paused")
     pause = ClockPause.objects.select_for_update().get(assignment=locked, ended_at__isnull=True)
+    if material_only and pause.reason != ClockPause.Reason.WAITING_FOR_MATERIAL:
+        raise WorkOrderError(message or _("This department is not waiting for your material."),
+                             code="not_waiting_for_material")
     calendar = get_calendar()
     pause.ended_at = at
     pause.ended_on = max(local_date(at), pause.started_on)
