@@ -242,6 +242,11 @@ def _record_resumptions(cursor, sweep: uuid.UUID, now, actor_id: int) -> None:
     )
 
 
+# An assignment not acknowledged by the end of its due day and not told yet (the partial index
+# ``assignment_ack_unchased``; the digests' query says the same); the one parameter is today.
+_ACK_LATE = "acknowledged_at IS NULL AND ack_chased_at IS NULL AND ack_due_on < %s"
+
+
 def _mark_acknowledgements_chased(cursor, today: datetime.date, now) -> int:
     """Every late acknowledgement the digests just told: chased now, so that it is told once."""
     statuses = list(OPEN_ASSIGNMENT_STATUSES)
@@ -251,11 +256,6 @@ def _mark_acknowledgements_chased(cursor, today: datetime.date, now) -> int:
         [_when(now), _day(today), *statuses],
     )
     return cursor.rowcount
-
-
-# An assignment not acknowledged by the end of its due day and not told yet (the partial index
-# ``assignment_ack_unchased``); the one parameter is today.
-_ACK_LATE = "acknowledged_at IS NULL AND ack_chased_at IS NULL AND ack_due_on < %s"
 
 
 def _sweep_commitments(cursor, t: Thresholds, sweep: uuid.UUID, now, actor_id: int) -> int:
