@@ -7,11 +7,13 @@ def use_bench_database(kind: str) -> str:
     if kind == "postgres":
         import psycopg
 
+        # CENTER_BENCH_DATABASE names another one, so that two benchmarks can run side by side.
+        name = os.environ.get("CENTER_BENCH_DATABASE", "center_bench")
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS center_bench WITH (FORCE)")
-            connection.execute("CREATE DATABASE center_bench")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/center_bench"
-        return "PostgreSQL (center_bench)"
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        return f"PostgreSQL ({name})"
     path = "/tmp/center-bench.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):

@@ -5,8 +5,11 @@
 Creates a fresh database ``center_bench``, 100 departments (each with an officer and a head),
 center staff and a leader, N/100 requests with their work orders, and N open assignments (one per
 work order and department) inserted server-side with ``generate_series``. Due dates are spread
-from 12 days late to 25 days ahead, so about a third are due soon or late. Then times one sweep
-and a second one: wall seconds, SQL statements, transitions, digests, peak RSS of this process.
+from 12 days late to 25 days ahead, so about a third are due soon or late. 5 % are not acknowledged
+and their acknowledgement was due days ago (the sweep tells their heads and center staff once); the
+others were acknowledged. 1 % are paused for a third party whose 5 working days ran out two days
+ago (the sweep resumes them by itself). Then times one sweep and a second one: wall seconds, SQL
+statements, transitions, acknowledgement reminders, pauses resumed, digests, peak RSS of this process.
 """
 import argparse
 import time
@@ -43,7 +46,8 @@ def main():
             seconds = time.perf_counter() - begin
             statements = len(queries)
         rows.append({"run": run, "N": f"{args.n:,}", "seconds": f"{seconds:.2f}", "SQL": statements,
-                     "transitions": f"{result.transitions:,}", "digests": result.digests,
+                     "transitions": f"{result.transitions:,}", "ack reminders": f"{result.ack_reminders:,}",
+                     "resumed": f"{result.resumed:,}", "digests": result.digests,
                      "peak RSS MB": f"{peak_rss_mb():.0f}"})
     print_table(rows)
 
@@ -60,7 +64,7 @@ def _seed(n: int):
     from core import roles
     from departments.models import Department, Officer
     from projects.models import Enterprise, InvestmentProject, Town
-    from workorders.models import Assignment, ServiceRequest, WorkOrder
+    from workorders.models import Assignment, ClockPause, ServiceRequest, WorkOrder
 
     User = get_user_model()
     now, today = timezone.now(), timezone.localdate()
@@ -90,16 +94,30 @@ def _seed(n: int):
                 WorkOrder(request=r, problem="基准", lead_department=departments[0], issued_at=now) for r in requests])
     first_wo = WorkOrder.objects.order_by("id").values_list("id", flat=True).first()
     first_dept = departments[0].pk
+    # Every 20th assignment is not acknowledged, its acknowledgement due three days ago; every 100th
+    # (offset by one, so the two sets do not meet) is paused for a third party since ten days ago,
+    # its limit two days ago.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Assignment._meta.db_table} (work_order_id, department_id, role, status, sla_state,
-                    escalation_level, issued_at, issued_on, sla_working_days, due_date, paused_working_days, reply,
-                    original_due_date, extension_working_days, third_party_paused_working_days, ack_due_on)
-                SELECT %s + (g / %s), %s + (g %% %s), 'co_handling', 'in_progress', 'on_track', 0, %s,
-                       %s::date - 30, 10, %s::date + ((g::bigint * 7919) %% 38 - 12)::int, 0, '',
-                       %s::date + ((g::bigint * 7919) %% 38 - 12)::int, 0, 0, %s::date - 29
-                FROM generate_series(0, %s - 1) AS g""",
-            [first_wo, DEPARTMENTS, first_dept, DEPARTMENTS, now, today, today, today, today, n])
+                    escalation_level, issued_at, issued_on, sla_working_days, due_date, original_due_date,
+                    paused_working_days, extension_working_days, third_party_paused_working_days, reply,
+                    ack_due_on, acknowledged_at)
+                SELECT %s + (g / %s), %s + (g %% %s), 'co_handling',
+                       CASE WHEN g %% 100 = 1 THEN 'paused' ELSE 'in_progress' END,
+                       CASE WHEN g %% 100 = 1 THEN 'paused' ELSE 'on_track' END, 0, %s,
+                       %s::date - 30, 10, due, due, 0, 0, 0, '', %s::date - 3,
+                       CASE WHEN g %% 20 = 0 THEN NULL ELSE %s::timestamptz END
+                FROM (SELECT g, %s::date + ((g::bigint * 7919) %% 38 - 12)::int AS due
+                      FROM generate_series(0, %s - 1) AS g) AS s""",
+            [first_wo, DEPARTMENTS, first_dept, DEPARTMENTS, now, today, today, now, today, n])
+        cursor.execute(
+            f"""INSERT INTO {ClockPause._meta.db_table} (assignment_id, reason, note, third_party_name, resumes_on,
+                    resumed_automatically, started_at, started_on)
+                SELECT id, 'third_party', '等待地铁保护区评估', '申通地铁集团', %s::date - 2, FALSE,
+                       %s::timestamptz - interval '10 days', %s::date - 10
+                FROM {Assignment._meta.db_table} WHERE status = 'paused'""",
+            [today, now, today])
         cursor.execute("ANALYZE")
     assert Assignment.objects.count() == n
 

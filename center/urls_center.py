@@ -4,6 +4,7 @@ from center import schedule as holiday_schedule
 from center import triage as center
 from center.dashboards import views as dashboard_views
 from center.office_hours import views as office_hours
+from workorders.views import desk_clock
 
 urlpatterns = [
     path("", center.queue, name="queue"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("requests/<str:tracking_number>/model-case/", center.mark_case, name="mark_case"),
     path("requests/<str:tracking_number>/notes/", center.note, name="note"),
     path("requests/<str:tracking_number>/consult/", office_hours.consult, name="consult"),
+    path("requests/<str:tracking_number>/assignments/<int:assignment_id>/resume/", desk_clock.center_resume,
+         name="resume"),
     path("calendar/", holiday_schedule.schedule, name="schedule"),
     path("office-hours/", office_hours.session_list, name="sessions"),
     path("office-hours/<str:date>/", office_hours.agenda, name="agenda"),

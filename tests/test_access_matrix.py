@@ -76,6 +76,9 @@ POST_ROUTES = [
     ("/desk/assignments/999999/notes/", "302 403 403 404 404 404 403 403"),
     ("/desk/assignments/{assignment_a}/reassign/", "302 403 403 403 404 400 403 403"),
     ("/desk/assignments/{assignment_a}/extend/", "302 403 403 403 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/pause/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/resume/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/999999/pause/", "302 403 403 404 404 404 403 403"),
     ("/center/requests/{waiting_a}/reject/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/merge/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/issue/", "302 403 403 403 403 403 400 403"),
@@ -83,6 +86,9 @@ POST_ROUTES = [
     ("/center/requests/{request_a}/consult/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{request_a}/notes/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/notes/", "302 403 403 403 403 403 404 403"),
+    # Staff are told the clock is not paused (a message, back to the page); another request's assignment is a 404.
+    ("/center/requests/{request_a}/assignments/{assignment_a}/resume/", "302 403 403 403 403 403 302 403"),
+    ("/center/requests/{request_a}/assignments/{assignment_b}/resume/", "302 403 403 403 403 403 404 403"),
     ("/center/office-hours/2026-11-30/add/", "302 403 403 403 403 403 302 403"),
     ("/center/office-hours/2026-11-30/build/", "302 403 403 403 403 403 302 403"),
     ("/accounts/two-factor/", "302 403 403 403 403 400 400 403"),
@@ -97,11 +103,20 @@ POST_ROUTES = [
 ]
 
 
+# One click that changes something (there is no form to leave empty): each refused role gets the
+# status shown and changes nothing; the first allowed role acts (302), the next is told it was done (400).
+ONE_CLICK_ROUTES = [
+    ("/desk/assignments/{assignment_a}/acknowledge/", "302 403 403 302 404 400 403 403"),
+    ("/desk/assignments/999999/acknowledge/", "302 403 403 404 404 404 403 403"),
+]
+
+
 def _fill(template: str, world) -> str:
     return template.format(
         request_a=world.request_a.tracking_number, request_b=world.request_b.tracking_number,
         waiting_a=world.waiting_a.tracking_number, attachment_a=world.attachment_a.pk,
-        attachment_b=world.attachment_b.pk, assignment_a=world.assignment_a.pk, dept_a=world.dept_a.pk,
+        attachment_b=world.attachment_b.pk, assignment_a=world.assignment_a.pk, assignment_b=world.assignment_b.pk,
+        dept_a=world.dept_a.pk,
         dept_b=world.dept_b.pk, member_a=world.officer_a.officer_memberships.get().pk,
         member_b=world.officer_b.officer_memberships.get().pk, head_a_member=world.head_a.officer_memberships.get().pk,
     )
@@ -120,7 +135,8 @@ def _snapshot(world):
 
     return (
         list(ServiceRequest.objects.order_by("pk").values_list("status", "rating", "project_id")),
-        list(Assignment.objects.order_by("pk").values_list("status", "reply", "due_date", "assigned_officer_id")),
+        list(Assignment.objects.order_by("pk").values_list("status", "reply", "due_date", "assigned_officer_id",
+                                                           "acknowledged_at")),
         RequestEvent.objects.count(),
         list(Officer.objects.order_by("pk").values_list("user_id", "department_id", "role", "is_active", "display_name",
                                                          "is_mobile_staff")),
@@ -145,6 +161,17 @@ def test_post_matrix_changes_nothing(world, route, row):
         response = _client(world, role).post(url, {})
         assert response.status_code == expected, f"{role} POST {url}: {response.status_code}, expected {expected}"
     assert _snapshot(world) == before
+
+
+@pytest.mark.parametrize("route,row", ONE_CLICK_ROUTES, ids=[r for r, _ in ONE_CLICK_ROUTES])
+def test_one_click_matrix(world, route, row):
+    url = _fill(route, world)
+    for role, expected in _status(row).items():
+        before = _snapshot(world)
+        response = _client(world, role).post(url)
+        assert response.status_code == expected, f"{role} POST {url}: {response.status_code}, expected {expected}"
+        if expected != 302 or role == "anonymous":
+            assert _snapshot(world) == before, role
 
 
 def test_guessed_ids_never_leak_data(world):
@@ -174,6 +201,6 @@ def test_lists_show_only_own_rows(world):
 def test_a_leader_cannot_change_anything(world):
     leader = _client(world, "leader")
     before = _snapshot(world)
-    for route, _row in POST_ROUTES:
+    for route, _row in POST_ROUTES + ONE_CLICK_ROUTES:
         assert leader.post(_fill(route, world), {"text": "x", "reason": "x", "rating": "5"}).status_code in (403, 404)
     assert _snapshot(world) == before

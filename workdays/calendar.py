@@ -151,6 +151,22 @@ class WorkCalendar:
                 count += int(working) - int(day.weekday() < 5)
         return count
 
+    def working_hours_between(self, start: datetime.datetime, end: datetime.datetime) -> float:
+        """The hours from ``start`` to ``end`` (aware datetimes) that fall on working days, each day
+        taken whole from midnight to midnight in the site's time zone (Asia/Shanghai); 0 when end <= start.
+        Time-of-day is not office hours: a working day counts all its 24 hours."""
+        if end <= start:
+            return 0.0
+        start, end = timezone.localtime(start), timezone.localtime(end)
+        seconds, day = 0.0, start.date()
+        while day <= end.date():
+            if self.is_working_day(day):
+                day_start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()), start.tzinfo)
+                day_end = timezone.make_aware(datetime.datetime.combine(day + ONE_DAY, datetime.time()), start.tzinfo)
+                seconds += max(0.0, (min(end, day_end) - max(start, day_start)).total_seconds())
+            day += ONE_DAY
+        return seconds / 3600
+
     def working_days_left(self, due: datetime.date, today: datetime.date) -> int:
         """Working days left until ``due`` (positive), or working days overdue (negative); 0 on the due date."""
         if today <= due:

@@ -239,12 +239,13 @@ class WorkOrderAdmin(CreatedByServicesMixin, TriageActionsMixin, HistoryAdmin):
 
 class ClockPauseInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ClockPause
-    fields = ["reason", "note", "requested_by", "started_at", "ended_at", "working_days"]
+    fields = ["reason", "third_party_department", "third_party_name", "note", "requested_by", "started_at",
+              "resumes_on", "ended_at", "working_days", "resumed_automatically"]
     readonly_fields = fields
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("requested_by")
+        return super().get_queryset(request).select_related("requested_by", "third_party_department")
 
 
 ASSIGNMENT_CLOCK_FIELDS = [
@@ -258,6 +259,9 @@ ASSIGNMENT_CLOCK_FIELDS = [
     "paused_working_days",
 ]
 ASSIGNMENT_REPLY_FIELDS = ["reply", "replied_at", "replied_by", "closed_at"]
+# Acknowledgement (签收) and the days paused for a third party: the desk's and the SLA sweep's.
+ASSIGNMENT_ACK_FIELDS = ["acknowledged_at", "acknowledged_by", "ack_due_on", "ack_working_hours", "ack_chased_at",
+                         "third_party_paused_working_days"]
 
 
 @admin.register(Assignment)
@@ -303,6 +307,7 @@ class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, 
         (None, {"fields": ["work_order", "department", "role", "assigned_officer"]}),
         (_("Clock"), {"fields": ASSIGNMENT_CLOCK_FIELDS}),
         (_("Reply"), {"fields": ASSIGNMENT_REPLY_FIELDS}),
+        (_("Acknowledgement"), {"fields": ASSIGNMENT_ACK_FIELDS}),
     ]
 
     def get_queryset(self, request):

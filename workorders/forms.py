@@ -137,3 +137,20 @@ class CenterNoteForm(NoteForm):
         self.fields["assignment"].queryset = assignments
         self.fields["assignment"].label_from_instance = (
             lambda a: f"{a.department.name_zh} · {a.get_role_display()} · {a.get_status_display()}")
+
+
+class ThirdPartyPauseForm(forms.Form):
+    """Pause the clock while a third party answers: a department or an outside organisation (the
+    service requires one of the two and the text)."""
+
+    third_party_department = forms.ModelChoiceField(label=_("department waited for"), queryset=None, required=False)
+    third_party_name = forms.CharField(label=_("or the outside organisation"), max_length=200, required=False,
+                                       help_text=_("For example 申通地铁集团 (Shentong Metro Group)."))
+    note = forms.CharField(label=_("what the clock waits for"), widget=forms.Textarea(attrs={"rows": 3}),
+                           required=False, help_text=_("Internal: the enterprise sees only whom the clock waits for."))
+
+    def __init__(self, *args, department_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["third_party_department"]
+        field.queryset = Department.objects.filter(is_active=True).exclude(pk=department_id).order_by("short_code")
+        field.label_from_instance = lambda d: f"{d.name_zh} {d.short_code}"

@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from departments.models import Department, Officer
 from workorders import permissions, signing
@@ -17,6 +17,7 @@ from workorders.models import (
     Approval,
     Assignment,
     Attachment,
+    ClockPause,
     ModelCase,
     RequestEvent,
     ServiceRequest,
@@ -62,11 +63,15 @@ def timeline(request: ServiceRequest, *, include_internal: bool = False) -> Quer
 
 
 def request_assignments(request: ServiceRequest) -> QuerySet[Assignment]:
-    """The departments working on a request with their due dates and state (for the timeline page)."""
+    """The departments working on a request with their due dates and state (for the timeline page);
+    ``waits_for_third_party`` says that the open pause is not the enterprise's to answer."""
     return (
         Assignment.objects.filter(work_order__request=request)
         .select_related("department")
-        .prefetch_related(Prefetch("pauses", to_attr="all_pauses"))
+        .annotate(waits_for_third_party=Exists(ClockPause.objects.filter(
+            assignment=OuterRef("pk"), ended_at__isnull=True, reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY)))
+        .prefetch_related(Prefetch("pauses", queryset=ClockPause.objects.select_related("third_party_department"),
+                                   to_attr="all_pauses"))
         .order_by("role", "department__short_code")
     )
 
@@ -148,7 +153,7 @@ def assignments_for_desk(user, *, include_closed: bool = False, assigned_to_me: 
 
 def assignment_for_desk(user, pk: int) -> Assignment:
     """One assignment of the user's departments; DoesNotExist otherwise (a guessed id gives 404)."""
-    return assignments_for_desk(user, include_closed=True).get(pk=pk)
+    return assignments_for_desk(user, include_closed=True).select_related("acknowledged_by").get(pk=pk)
 
 
 def attachment_for(user, pk: int) -> Attachment:

@@ -10,7 +10,8 @@ from workorders.similarity import rebuild_index
 def sla_sweep() -> dict:
     """The periodic SLA sweep (beat, every CENTER_SLA_SWEEP_SECONDS); safe to run twice at once."""
     result = run_sweep()
-    return {"transitions": result.transitions, "digests": result.digests, "today": result.today.isoformat()}
+    return {"transitions": result.transitions, "digests": result.digests, "resumed": result.resumed,
+            "ack_reminders": result.ack_reminders, "today": result.today.isoformat()}
 
 
 @shared_task(name="workorders.tasks.rebuild_similarity_index")

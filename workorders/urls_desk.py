@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workorders.views import desk, desk_notes
+from workorders.views import desk, desk_clock, desk_notes
 
 urlpatterns = [
     path("", desk.assignment_list, name="list"),
@@ -14,4 +14,7 @@ urlpatterns = [
     path("assignments/<int:pk>/stamp/", desk.stamp, name="stamp"),
     path("assignments/<int:pk>/approvals/<str:serial>/revoke/", desk.revoke, name="revoke"),
     path("assignments/<int:pk>/commitments/<int:commitment_id>/fulfil/", desk.fulfil, name="fulfil"),
+    path("assignments/<int:pk>/acknowledge/", desk_clock.acknowledge, name="acknowledge"),
+    path("assignments/<int:pk>/pause/", desk_clock.pause, name="pause"),
+    path("assignments/<int:pk>/resume/", desk_clock.resume, name="resume"),
 ]

@@ -1,6 +1,7 @@
 """The calendar against the State Council's holiday schedules for 2025 and 2026."""
 import datetime
 import random
+import zoneinfo
 
 import pytest
 
@@ -164,3 +165,23 @@ def test_a_snapshot_costs_one_query(django_assert_num_queries):
         calendar = get_calendar()
         for offset in range(200):
             calendar.add_working_days(D(2026, 1, 1) + datetime.timedelta(days=offset), 10)
+
+
+def _shanghai(*parts):
+    return datetime.datetime(*parts, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(("start", "end", "hours"), [
+    # Friday 16:00 to Monday 10:00: 8 hours on Friday, the weekend not at all, 10 on Monday.
+    (_shanghai(2026, 11, 20, 16), _shanghai(2026, 11, 23, 10), 18.0),
+    # Across National Day 2026 (10-01..10-07 off): 4 hours of 09-30 and 9 of 10-08.
+    (_shanghai(2026, 9, 30, 20), _shanghai(2026, 10, 8, 9), 13.0),
+    # A make-up working Saturday (2026-10-10) counts whole; the Sunday after it does not.
+    (_shanghai(2026, 10, 10, 0), _shanghai(2026, 10, 11, 12), 24.0),
+    # Within one working day, to the half hour; and the same instants given in UTC.
+    (_shanghai(2026, 11, 24, 9), _shanghai(2026, 11, 24, 11, 30), 2.5),
+    (datetime.datetime(2026, 11, 20, 8, tzinfo=datetime.UTC), datetime.datetime(2026, 11, 23, 2, tzinfo=datetime.UTC), 18.0),
+    (_shanghai(2026, 11, 23, 10), _shanghai(2026, 11, 20, 16), 0.0),
+])
+def test_working_hours_between_count_only_working_days(start, end, hours):
+    assert PACKAGE.working_hours_between(start, end) == pytest.approx(hours)

@@ -1,4 +1,5 @@
 """Every state change of work orders, one function per verb."""
+from workorders.services.acknowledgement import acknowledge_assignment
 from workorders.services.clock import (
     compute_due_date,
     extend_due_date,
@@ -17,6 +18,7 @@ from workorders.services.stamps import accept_commitment, fulfil_commitment, rev
 from workorders.services.work_orders import issue_work_order
 
 __all__ = [
+    "acknowledge_assignment",
     "accept_commitment",
     "add_internal_note",
     "complete_assignment",

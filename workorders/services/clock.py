@@ -6,17 +6,20 @@ nothing here is called to render a page.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from departments.models import Department
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, ClockPause, RequestEvent
 from workorders.permissions import acts_for_enterprise, can_work_on, is_center_staff, may_move_due_date
 from workorders.services._common import record_event, save_as
+from workorders.services.acknowledgement import note_acknowledgement
 
 
 def sla_working_days_for(kind: str) -> int:
@@ -51,75 +54,135 @@ def sla_state_for(
 
 
 def pause_assignment(
-    *, actor, assignment: Assignment, reason: str, note: str = "", at: datetime.datetime | None = None
+    *, actor, assignment: Assignment, reason: str, note: str = "", third_party_department: Department | None = None,
+    third_party_name: str = "", at: datetime.datetime | None = None,
 ) -> ClockPause:
     """Stop the assignment's clock while the department waits (for material or a third party).
 
     Atomic; locks the assignment row. Raises ``WorkOrderError`` unless the actor is of the
     assignment's department or center staff, and unless its clock is running (the lifecycle's
-    ``pause``). The pause records its reason and who asked; history names the actor.
+    ``pause``). A pause for a third party names it (an active department other than the
+    assignment's, or an outside organisation's name: one of the two, with a text saying what is
+    awaited) and resumes by itself ``CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS`` working days after it
+    started (the SLA sweep) unless the center approves that it goes on. The pause records its reason
+    and who asked; the enterprise's timeline says the clock waits (and for which third party, never
+    the text); history names the actor. A pause by the department acknowledges the assignment if it
+    was not yet.
     """
     at = at or timezone.now()
-    if not (can_work_on(actor, assignment) or is_center_staff(actor)):
+    of_department = can_work_on(actor, assignment)
+    if not (of_department or is_center_staff(actor)):
         raise WorkOrderError(_("Only the department or center staff can stop this clock."), code="forbidden")
     if reason not in ClockPause.Reason.values:
         raise WorkOrderError(_("Choose why the clock stops."), code="pause_reason")
+    third_party_name, note = third_party_name.strip(), note.strip()
+    calendar = get_calendar()
+    resumes_on = None
+    if reason == ClockPause.Reason.WAITING_FOR_THIRD_PARTY:
+        _check_third_party(assignment, third_party_department, third_party_name, note)
+        resumes_on = calendar.add_working_days(local_date(at), settings.CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS)
+    elif third_party_department is not None or third_party_name:
+        raise WorkOrderError(_("A pause for the enterprise's material names no third party."),
+                             code="third_party", field="third_party_name")
     with transaction.atomic():
-        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        pause = stop_clock(actor=actor, locked=locked, reason=reason, note=note, at=at)
+        locked = Assignment.objects.select_for_update().select_related("work_order__request").get(pk=assignment.pk)
+        acknowledged = note_acknowledgement(actor=actor, locked=locked, at=at, calendar=calendar) if of_department else ()
+        pause = stop_clock(actor=actor, locked=locked, reason=reason, note=note, at=at,
+                           third_party_department=third_party_department, third_party_name=third_party_name,
+                           resumes_on=resumes_on, extra_fields=acknowledged)
+        record_event(request=locked.work_order.request, kind=RequestEvent.Kind.PAUSED, actor=actor, assignment=locked,
+                     text=pause.third_party)
     assignment.refresh_from_db()
     return pause
 
 
-def stop_clock(*, actor, locked: Assignment, reason: str, note: str = "", at: datetime.datetime) -> ClockPause:
-    """The pause itself, for services that have checked who acts and hold ``locked`` under
-    ``select_for_update`` in their transaction (``pause_assignment``, ``request_material``). Refuses
-    a clock that is not running (the lifecycle's ``pause``)."""
+def _check_third_party(assignment: Assignment, department: Department | None, name: str, note: str) -> None:
+    if department is None and not name:
+        raise WorkOrderError(_("Choose the department or name the outside organisation the clock waits for."),
+                             code="third_party", field="third_party_department")
+    if department is not None and name:
+        raise WorkOrderError(_("Choose a department or name an outside organisation, not both."),
+                             code="third_party", field="third_party_name")
+    if department is not None and (not department.is_active or department.pk == assignment.department_id):
+        raise WorkOrderError(_("Choose another active department."), code="third_party", field="third_party_department")
+    if not note:
+        raise WorkOrderError(_("Say what the clock waits for."), code="empty", field="note")
+
+
+def stop_clock(*, actor, locked: Assignment, reason: str, note: str = "", at: datetime.datetime,
+               third_party_department: Department | None = None, third_party_name: str = "",
+               resumes_on: datetime.date | None = None, extra_fields: Sequence[str] = ()) -> ClockPause:
+    """The pause itself, for services that have checked who acts and what they wait for, and hold
+    ``locked`` under ``select_for_update`` in their transaction (``pause_assignment``,
+    ``request_material``); ``extra_fields`` of ``locked`` they changed are saved with it. Refuses a
+    clock that is not running (the lifecycle's ``pause``)."""
     locked.status = ASSIGNMENT_LIFECYCLE.require(
         locked.status, "pause", _("Only an open assignment whose clock is running can be paused."), code="not_running")
     pause = ClockPause(assignment=locked, reason=reason, note=note, requested_by=actor, started_at=at,
-                       started_on=local_date(at))
+                       started_on=local_date(at), third_party_department=third_party_department,
+                       third_party_name=third_party_name, resumes_on=resumes_on)
     save_as(pause, actor)
     locked.sla_state = Assignment.SlaState.PAUSED
-    save_as(locked, actor, update_fields=["status", "sla_state"])
+    save_as(locked, actor, update_fields=["status", "sla_state", *extra_fields])
     return pause
 
 
 def resume_assignment(*, actor, assignment: Assignment, at: datetime.datetime | None = None) -> Assignment:
     """Restart a paused assignment's clock and move its due date by the working days it stood still.
 
-    The paused span counts the working days d with paused_on < d <= resumed_on. Atomic; locks the
-    assignment row. Raises ``WorkOrderError`` unless the actor is of the enterprise that was asked,
-    of the department or center staff, and unless the assignment is paused.
+    The paused span counts the working days d with paused_on < d <= resumed_on (at most up to the
+    day a third-party pause was due to resume by itself). Atomic; locks the assignment row. Raises
+    ``WorkOrderError`` unless the actor is of the department or center staff, or of the enterprise for
+    a pause that waits for its material, and unless the assignment is paused. The enterprise's
+    timeline says the clock runs again, with the new due date.
     """
     at = at or timezone.now()
-    if not (acts_for_enterprise(actor, assignment.work_order.request) or can_work_on(actor, assignment)
-            or is_center_staff(actor)):
+    of_center_or_department = can_work_on(actor, assignment) or is_center_staff(actor)
+    if not (of_center_or_department or acts_for_enterprise(actor, assignment.work_order.request)):
         raise WorkOrderError(_("You cannot restart this clock."), code="forbidden")
     with transaction.atomic():
-        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        restart_clock(actor=actor, locked=locked, at=at)
+        locked = Assignment.objects.select_for_update().select_related("work_order__request").get(pk=assignment.pk)
+        # The enterprise answers only a request for its material, never a third party's wait.
+        restart_clock(actor=actor, locked=locked, at=at, material_only=not of_center_or_department)
+        record_event(request=locked.work_order.request, kind=RequestEvent.Kind.RESUMED, actor=actor,
+                     assignment=locked, due_date=locked.due_date)
     assignment.refresh_from_db()
     return assignment
 
 
-def restart_clock(*, actor, locked: Assignment, at: datetime.datetime, message=None) -> Assignment:
+def restart_clock(*, actor, locked: Assignment, at: datetime.datetime, message=None,
+                  material_only: bool = False) -> Assignment:
     """The restart itself, for services that have checked who acts and hold ``locked`` under
     ``select_for_update`` in their transaction (``resume_assignment``, ``provide_material``): the
-    open pause ends and the due date moves by its working days. Refuses a clock that is not paused."""
+    open pause ends and the due date moves by its working days. A pause for the enterprise's
+    material moves the original clock too; a pause for a third party does not (its days are counted
+    apart), and counts no further than the day it was due to resume by itself. Refuses a clock that
+    is not paused, and with ``material_only`` (the enterprise answering) one that waits for a third
+    party."""
     locked.status = ASSIGNMENT_LIFECYCLE.require(locked.status, "resume",
                                                  message or _("This assignment's clock is not paused."),
                                                  code="not_paused")
     pause = ClockPause.objects.select_for_update().get(assignment=locked, ended_at__isnull=True)
+    if material_only and pause.reason != ClockPause.Reason.WAITING_FOR_MATERIAL:
+        raise WorkOrderError(message or _("This department is not waiting for your material."),
+                             code="not_waiting_for_material")
     calendar = get_calendar()
     pause.ended_at = at
     pause.ended_on = max(local_date(at), pause.started_on)
-    pause.working_days = calendar.working_days_between(pause.started_on, pause.ended_on)
+    counted_until = pause.ended_on if pause.resumes_on is None else min(pause.ended_on, pause.resumes_on)
+    pause.working_days = calendar.working_days_between(pause.started_on, counted_until)
     save_as(pause, actor, update_fields=["ended_at", "ended_on", "working_days"])
     locked.due_date = calendar.add_working_days(locked.due_date, pause.working_days)
     locked.paused_working_days += pause.working_days
+    fields = ["due_date", "paused_working_days", "status", "sla_state"]
+    if pause.reason == ClockPause.Reason.WAITING_FOR_THIRD_PARTY:
+        locked.third_party_paused_working_days += pause.working_days
+        fields.append("third_party_paused_working_days")
+    elif locked.original_due_date is not None:
+        locked.original_due_date = calendar.add_working_days(locked.original_due_date, pause.working_days)
+        fields.append("original_due_date")
     locked.sla_state = sla_state_for(locked.due_date, pause.ended_on, calendar=calendar)
-    save_as(locked, actor, update_fields=["due_date", "paused_working_days", "status", "sla_state"])
+    save_as(locked, actor, update_fields=fields)
     return locked
 
 

@@ -20,6 +20,7 @@ from workorders.models import (
 )
 from workorders.permissions import can_work_on, is_head_of
 from workorders.services._common import record_event, save_as, tell_enterprise
+from workorders.services.acknowledgement import note_acknowledgement
 from workorders.services.clock import stop_clock
 from workorders.services.notes import send_conclusion
 
@@ -46,13 +47,17 @@ def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignme
     enterprise is told. A co-handling department's reply is its conclusion, for the lead department
     and the center only: an internal CONCLUSION row, and the lead department and center staff are
     told (``notes.send_conclusion``); the enterprise sees neither. Both are kept as the assignment's
-    ``reply``. Atomic; the clock keeps running."""
+    ``reply``. Atomic; the clock keeps running. Acknowledges the assignment if
+    it was not yet."""
     if not text.strip():
         raise WorkOrderError(_("Write the reply."), code="empty", field="text")
     with transaction.atomic():
-        locked, locked.status = _locked_for_work(actor, assignment, event="reply")
-        locked.reply, locked.replied_at, locked.replied_by = text.strip(), timezone.now(), actor
-        save_as(locked, actor, update_fields=["reply", "replied_at", "replied_by", "status"])
+        locked, status = _locked_for_work(actor, assignment, event="reply")
+        now = timezone.now()
+        acknowledged = note_acknowledgement(actor=actor, locked=locked, at=now)
+        locked.status = status
+        locked.reply, locked.replied_at, locked.replied_by = text.strip(), now, actor
+        save_as(locked, actor, update_fields=["reply", "replied_at", "replied_by", "status", *acknowledged])
         _note_first_answer(locked, local_date(locked.replied_at))
         request = locked.work_order.request
         if locked.role != Assignment.Role.LEAD:
@@ -68,13 +73,16 @@ def reply_to_assignment(*, actor, assignment: Assignment, text: str) -> Assignme
 
 
 def request_material(*, actor, assignment: Assignment, text: str) -> Assignment:
-    """Ask the enterprise for material: the clock pauses until it answers. Atomic."""
+    """Ask the enterprise for material: the clock pauses until it answers (and the original clock
+    moves with it). Atomic. Acknowledges the assignment if it was not yet."""
     if not text.strip():
         raise WorkOrderError(_("Say what material is needed."), code="empty", field="text")
     with transaction.atomic():
         locked, _paused = _locked_for_work(actor, assignment, event="pause")
+        now = timezone.now()
+        acknowledged = note_acknowledgement(actor=actor, locked=locked, at=now)
         stop_clock(actor=actor, locked=locked, reason=ClockPause.Reason.WAITING_FOR_MATERIAL, note=text.strip(),
-                   at=timezone.now())
+                   at=now, extra_fields=acknowledged)
         _note_first_answer(locked, local_date())
         request = locked.work_order.request
         record_event(request=request, kind=RequestEvent.Kind.MATERIAL_REQUESTED, actor=actor, assignment=locked, text=text.strip())
@@ -89,11 +97,13 @@ def complete_assignment(*, actor, assignment: Assignment, text: str = "") -> Ass
     carries the final text of the lead department only: a co-handler's final text is its conclusion
     (``notes.send_conclusion``: to the lead department and the center). When every assignment is
     done, the work order and the request resolve and the enterprise is told. Atomic; locks the work
-    order so that two departments finishing at once resolve it exactly once."""
+    order so that two departments finishing at once resolve it exactly once. Acknowledges the
+    assignment if it was not yet."""
     with transaction.atomic():
         WorkOrder.objects.select_for_update().get(pk=assignment.work_order_id)
         locked, done = _locked_for_work(actor, assignment, event="complete")
         now = timezone.now()
+        note_acknowledgement(actor=actor, locked=locked, at=now)  # saved with the rest below
         if text.strip():
             locked.reply, locked.replied_at, locked.replied_by = text.strip(), now, actor
         if not locked.reply:

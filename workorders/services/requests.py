@@ -111,7 +111,8 @@ def provide_material(*, actor, assignment: Assignment, text: str, files: list[tu
     """The enterprise answers a department's request for material: the clock resumes.
 
     Atomic (answer, files and the moved due date together). Raises ``WorkOrderError`` when the actor
-    is not of the enterprise, the assignment is not waiting, or the answer is empty.
+    is not of the enterprise, the assignment is not waiting for its material (a third party's wait
+    is not the enterprise's to end), or the answer is empty.
     """
     request = assignment.work_order.request
     if not acts_for_enterprise(actor, request):
@@ -123,7 +124,7 @@ def provide_material(*, actor, assignment: Assignment, text: str, files: list[tu
     with atomic_with_files() as written:
         locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
         restart_clock(actor=actor, locked=locked, at=timezone.now(),
-                      message=_("This department is not waiting for material."))
+                      message=_("This department is not waiting for material."), material_only=True)
         assignment.refresh_from_db()
         event = record_event(request=request, kind=RequestEvent.Kind.MATERIAL_PROVIDED, actor=actor,
                              assignment=assignment, text=text.strip(), due_date=assignment.due_date)

@@ -14,6 +14,18 @@ where back[k] is the k-th working day counted back from today (today included) a
 k-th working day after today. ``workorders.services.clock.sla_state_for`` states the same rule
 row by row; a test holds the two together across Spring Festival and National Day.
 
+Two more steps ride on it, set-based too:
+
+- third-party pauses that reached their limit (``ClockPause.resumes_on`` today or earlier, the
+  center not having approved that they go on) resume by themselves: the pause ends on that day
+  after the limit's working days, the assignment's due date moves by them (the few distinct due
+  dates are mapped with the calendar in Python and applied with one CASE), its status is in
+  progress again and the state step below judges it (from "paused"); the history and a public
+  timeline event ("clock running again") follow in one INSERT each;
+- acknowledgement reminders: each open assignment not acknowledged by the end of its
+  ``ack_due_on`` is told once to its department's heads and to center staff, in the same digests,
+  and ``ack_chased_at`` is set so that it is not told again.
+
 Idempotent (a second run finds nothing to change) and safe when two workers run it at once: on
 PostgreSQL a transaction-level advisory lock serializes sweeps, and SQLite's write lock does the
 same; the second sweep then sees the first one's committed states and changes nothing.
@@ -40,9 +52,12 @@ from departments.models import Officer
 from notifications.services import deliver_personal, languages_of
 from projects.models import Enterprise
 from workorders.models import (
+    OPEN_ASSIGNMENT_STATUSES,
     RUNNING_ASSIGNMENT_STATUSES,
     Assignment,
+    ClockPause,
     Commitment,
+    RequestEvent,
     ServiceRequest,
     SlaTransition,
     WorkOrder,
@@ -51,6 +66,8 @@ from workorders.models import (
 ADVISORY_LOCK_KEY = 7_305_001  # any constant shared by all sweeps
 DIGEST_LINES = 20
 S = Assignment.SlaState
+# The digests' pseudo-state of an assignment not acknowledged in time (not an SLA state: never stored).
+UNACKNOWLEDGED = "unacknowledged"
 
 
 @dataclass
@@ -61,6 +78,8 @@ class SweepResult:
     commitment_transitions: int = 0
     digests: int = 0
     emails: int = 0
+    resumed: int = 0  # third-party pauses that resumed by themselves
+    ack_reminders: int = 0  # assignments whose late acknowledgement was told
     by_state: dict = field(default_factory=dict)
 
     @property
@@ -118,10 +137,16 @@ def run_sweep(*, today: datetime.date | None = None, now: datetime.datetime | No
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            result.resumed = _resume_expired_pauses(cursor, today)
             result.assignment_transitions = _sweep_assignments(cursor, t, result.sweep, now, system.pk)
+            if result.resumed:
+                _record_resumptions(cursor, result.sweep, now, system.pk)
             result.commitment_transitions = _sweep_commitments(cursor, t, result.sweep, now, system.pk)
-        if result.transitions:
-            _send_digests(result)
+        # The digests read the late acknowledgements before they are marked as chased, in this
+        # transaction under the sweep's lock.
+        _send_digests(result)
+        with connection.cursor() as cursor:
+            result.ack_reminders = _mark_acknowledgements_chased(cursor, today, now)
     return result
 
 
@@ -147,6 +172,90 @@ def _sweep_assignments(cursor, t: Thresholds, sweep: uuid.UUID, now, actor_id: i
     )
     _record_history(cursor, Assignment, "assignment_id", sweep, now, actor_id)
     return moved
+
+
+# The assignments of the open third-party pauses whose limit has come and that the center did not
+# let go on (the partial index ``clock_pause_resumes``); the one parameter is today.
+_EXPIRING = (f"SELECT assignment_id FROM {ClockPause._meta.db_table} WHERE ended_at IS NULL "
+             f"AND resumes_on IS NOT NULL AND resumes_on <= %s AND continuation_approved_at IS NULL")
+
+
+def _resume_expired_pauses(cursor, today: datetime.date) -> int:
+    """The assignments of expired third-party pauses run again: the due date moves by the limit's
+    working days, which count as paused and as paused for a third party; the status is in progress
+    and the state stays "paused" for ``_sweep_assignments`` to judge (and record) at once. Two
+    statements (none more when nothing expires); the pauses themselves end in ``_record_resumptions``."""
+    table = Assignment._meta.db_table
+    cursor.execute(f"SELECT DISTINCT due_date FROM {table} WHERE status = %s AND id IN ({_EXPIRING})",
+                   [Assignment.Status.PAUSED.value, _day(today)])
+    due_dates = [_as_date(row[0]) for row in cursor.fetchall()]
+    if not due_dates:
+        return 0
+    calendar, limit = get_calendar(), settings.CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS
+    moved = {due: calendar.add_working_days(due, limit) for due in due_dates}
+    whens = " ".join(["WHEN %s THEN %s"] * len(moved))
+    marks = ", ".join(["%s"] * len(moved))
+    # Only the due dates mapped above: a row whose date moved meanwhile waits for the next sweep.
+    cursor.execute(
+        f"UPDATE {table} SET due_date = CASE due_date {whens} ELSE due_date END, "
+        f"paused_working_days = paused_working_days + %s, "
+        f"third_party_paused_working_days = third_party_paused_working_days + %s, status = %s "
+        f"WHERE status = %s AND due_date IN ({marks}) AND id IN ({_EXPIRING})",
+        [*(_day(d) for pair in moved.items() for d in pair), limit, limit, Assignment.Status.IN_PROGRESS.value,
+         Assignment.Status.PAUSED.value, *(_day(d) for d in moved), _day(today)],
+    )
+    return cursor.rowcount
+
+
+def _record_resumptions(cursor, sweep: uuid.UUID, now, actor_id: int) -> None:
+    """For the assignments ``_resume_expired_pauses`` set running (this sweep's transitions from
+    "paused"): their open pause ends on its ``resumes_on`` after the limit's working days, marked as
+    resumed by itself, with a history row by the system; the request's timeline says publicly that
+    the clock runs again, with the new due date. Three statements."""
+    pauses, log = ClockPause._meta.db_table, SlaTransition._meta.db_table
+    resumed = f"SELECT assignment_id FROM {log} WHERE sweep = %s AND from_state = %s"
+    cursor.execute(
+        f"UPDATE {pauses} SET ended_at = %s, ended_on = resumes_on, working_days = %s, resumed_automatically = %s "
+        f"WHERE ended_at IS NULL AND assignment_id IN ({resumed})",
+        [_when(now), settings.CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS, True, _uuid_param(sweep), S.PAUSED.value],
+    )
+    historical = ClockPause.history.model
+    columns = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
+    source = ", ".join(f"p.{connection.ops.quote_name(c)}" for c in columns)
+    target = ", ".join(connection.ops.quote_name(c) for c in columns)
+    cursor.execute(
+        f"INSERT INTO {historical._meta.db_table} ({target}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {source}, %s, %s, '~', %s FROM {pauses} p "
+        f"JOIN {log} t ON t.assignment_id = p.assignment_id "
+        f"WHERE t.sweep = %s AND t.from_state = %s AND p.resumed_automatically = %s AND p.ended_at = %s",
+        [_when(now), "Resumed by itself: third-party pause limit", actor_id, _uuid_param(sweep), S.PAUSED.value,
+         True, _when(now)],
+    )
+    cursor.execute(
+        f"INSERT INTO {RequestEvent._meta.db_table} (request_id, kind, department_id, assignment_id, text, due_date, "
+        f"public, created_by_id, created_at) "
+        f"SELECT w.request_id, %s, a.department_id, a.id, '', a.due_date, %s, %s, %s "
+        f"FROM {log} t JOIN {Assignment._meta.db_table} a ON a.id = t.assignment_id "
+        f"JOIN {WorkOrder._meta.db_table} w ON w.id = a.work_order_id "
+        f"WHERE t.sweep = %s AND t.from_state = %s",
+        [RequestEvent.Kind.RESUMED.value, True, actor_id, _when(now), _uuid_param(sweep), S.PAUSED.value],
+    )
+
+
+# An assignment not acknowledged by the end of its due day and not told yet (the partial index
+# ``assignment_ack_unchased``; the digests' query says the same); the one parameter is today.
+_ACK_LATE = "acknowledged_at IS NULL AND ack_chased_at IS NULL AND ack_due_on < %s"
+
+
+def _mark_acknowledgements_chased(cursor, today: datetime.date, now) -> int:
+    """Every late acknowledgement the digests just told: chased now, so that it is told once."""
+    statuses = list(OPEN_ASSIGNMENT_STATUSES)
+    cursor.execute(
+        f"UPDATE {Assignment._meta.db_table} SET ack_chased_at = %s WHERE {_ACK_LATE} "
+        f"AND status IN ({', '.join(['%s'] * len(statuses))})",
+        [_when(now), _day(today), *statuses],
+    )
+    return cursor.rowcount
 
 
 def _sweep_commitments(cursor, t: Thresholds, sweep: uuid.UUID, now, actor_id: int) -> int:
@@ -175,7 +284,9 @@ def _record_history(cursor, model, link: str, sweep: uuid.UUID, now, actor_id: i
     columns = [f.column for f in historical._meta.concrete_fields if not f.name.startswith("history_")]
     source = ", ".join(f"m.{connection.ops.quote_name(c)}" for c in columns)
     target = ", ".join(connection.ops.quote_name(c) for c in columns)
-    concat = "('SLA: ' || t.from_state || ' → ' || t.to_state)"
+    # From "paused": a third-party pause that resumed by itself in this sweep.
+    concat = ("(CASE WHEN t.from_state = 'paused' THEN 'Clock resumed by itself; ' ELSE '' END "
+              "|| 'SLA: ' || t.from_state || ' → ' || t.to_state)")
     cursor.execute(
         f"INSERT INTO {historical._meta.db_table} ({target}, history_date, history_change_reason, history_type, "
         f"history_user_id) SELECT {source}, %s, {concat}, '~', %s FROM {model._meta.db_table} m "
@@ -196,6 +307,11 @@ def _day(value: datetime.date):
     return connection.ops.adapt_datefield_value(value)
 
 
+def _as_date(value) -> datetime.date:
+    """A date read by a raw cursor (SQLite gives its ISO text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
 # --- digests -------------------------------------------------------------------------------------
 
 _RECIPIENTS_SQL = """
@@ -209,6 +325,13 @@ WITH t AS (
     LEFT JOIN {commitment} c ON c.id = tr.commitment_id
     JOIN {request} r ON r.id = COALESCE(w.request_id, c.request_id)
     WHERE tr.sweep = %(sweep)s AND tr.to_state IN ('due_soon', 'overdue', 'escalated')
+    UNION ALL
+    SELECT %(unacknowledged)s, a.id, NULL, a.department_id, r.tracking_number, r.enterprise_id, a.ack_due_on
+    FROM {assignment} a
+    JOIN {work_order} w ON w.id = a.work_order_id
+    JOIN {request} r ON r.id = w.request_id
+    WHERE a.acknowledged_at IS NULL AND a.ack_chased_at IS NULL AND a.ack_due_on < %(today)s
+        AND a.status IN ({open})
 ),
 r AS (
     SELECT o.user_id, t.* FROM t JOIN {officer} o ON o.department_id = t.department_id AND o.is_active
@@ -222,6 +345,12 @@ r AS (
     UNION
     SELECT g.user_id, t.* FROM t JOIN {user_groups} g ON g.group_id = %(leaders)s
         WHERE t.assignment_id IS NOT NULL AND t.to_state = 'escalated'
+    UNION
+    SELECT o.user_id, t.* FROM t JOIN {officer} o ON o.department_id = t.department_id AND o.is_active
+        AND o.role = 'head' WHERE t.to_state = %(unacknowledged)s
+    UNION
+    SELECT g.user_id, t.* FROM t JOIN {user_groups} g ON g.group_id = %(staff)s
+        WHERE t.to_state = %(unacknowledged)s
     UNION
     SELECT o.user_id, t.* FROM t JOIN {officer} o ON o.department_id = t.department_id AND o.is_active
         WHERE t.commitment_id IS NOT NULL
@@ -252,12 +381,14 @@ def _send_digests(result: SweepResult) -> None:
         log=SlaTransition._meta.db_table, assignment=Assignment._meta.db_table, work_order=WorkOrder._meta.db_table,
         commitment=Commitment._meta.db_table, request=ServiceRequest._meta.db_table, officer=Officer._meta.db_table,
         user_groups=User.groups.through._meta.db_table, enterprise_users=Enterprise.users.through._meta.db_table,
+        open=", ".join(f"'{status}'" for status in OPEN_ASSIGNMENT_STATUSES),  # the code's own constants
     )
     lines: dict[int, list] = defaultdict(list)
     counts: dict[int, dict] = defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"sweep": _uuid_param(result.sweep), "staff": groups.get(roles.CENTER_STAFF, -1),
-                             "leaders": groups.get(roles.LEADER, -1), "lines": DIGEST_LINES})
+                             "leaders": groups.get(roles.LEADER, -1), "lines": DIGEST_LINES,
+                             "unacknowledged": UNACKNOWLEDGED, "today": _day(result.today)})
         for user_id, state, is_commitment, number, due, line, of_kind, assignment_id in cursor.fetchall():
             if line <= DIGEST_LINES:
                 lines[user_id].append((state, bool(is_commitment), number, due, assignment_id))
@@ -283,6 +414,7 @@ def _digest_text(counts: dict, lines: list, *, link: str) -> tuple[str, str]:
     labels = {
         (S.DUE_SOON, False): _("due soon"), (S.OVERDUE, False): _("overdue"), (S.ESCALATED, False): _("escalated"),
         (S.DUE_SOON, True): _("commitments due soon"), (S.OVERDUE, True): _("commitments overdue"),
+        (UNACKNOWLEDGED, False): _("not acknowledged"),
     }
     summary = "，".join(f"{labels.get(key, key[0])} {count}" for key, count in sorted(counts.items(), key=str))
     total = sum(counts.values())
@@ -300,7 +432,8 @@ def _digest_text(counts: dict, lines: list, *, link: str) -> tuple[str, str]:
             where = f" /requests/{number}/"  # the enterprise's own timeline
         else:
             where = ""
-        body.append(f"- {number} · {label} · {_('due date')} {due}{where}")
+        due_label = _("acknowledgement due on") if state == UNACKNOWLEDGED else _("due date")
+        body.append(f"- {number} · {label} · {due_label} {due}{where}")
     if total > len(body):
         body.append(_("… and %(count)d more.") % {"count": total - len(body)})
     return subject, "\n".join(body)

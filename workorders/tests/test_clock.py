@@ -127,7 +127,8 @@ def test_pause_and_resume_across_national_day_moves_the_due_date(staff, departme
 def test_pause_and_resume_on_the_same_day_moves_nothing(staff, departments):
     assignment = issue_work_order(actor=staff, request=ServiceRequestFactory(), lead_department=departments[0], at=at(2026, 3, 2)).assignments.get()
     due = assignment.due_date
-    pause_assignment(actor=staff, assignment=assignment, reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY, at=at(2026, 3, 3, 9))
+    pause_assignment(actor=staff, assignment=assignment, reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY,
+                     third_party_name="申通地铁集团", note="等待地铁保护区评估。", at=at(2026, 3, 3, 9))
     resume_assignment(actor=staff, assignment=assignment, at=at(2026, 3, 3, 17))
     assert assignment.due_date == due
     assert assignment.paused_working_days == 0

@@ -88,6 +88,8 @@ CASES = {
         actor=actor, work_order=w.assignment_a.work_order, title="案例", summary="临时出入口。", tags=[w.tag]),
         NOT_STAFF, "staff"),
     # the department's work
+    "acknowledge_assignment": (None, lambda w, actor: services.acknowledge_assignment(
+        actor=actor, assignment=w.assignment_a), (*NOT_DEPARTMENT_A, "staff"), "officer_a"),
     "reply_to_assignment": (None, lambda w, actor: services.reply_to_assignment(
         actor=actor, assignment=w.assignment_a, text="已协调。"), NOT_DEPARTMENT_A, "officer_a"),
     "request_material": (None, lambda w, actor: services.request_material(
@@ -95,7 +97,8 @@ CASES = {
     "complete_assignment": (None, lambda w, actor: services.complete_assignment(
         actor=actor, assignment=w.assignment_a, text="已办结。"), NOT_DEPARTMENT_A, "officer_a"),
     "pause_assignment": (None, lambda w, actor: services.pause_assignment(
-        actor=actor, assignment=w.assignment_a, reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY),
+        actor=actor, assignment=w.assignment_a, reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY,
+        third_party_name="申通地铁集团", note="等待地铁保护区评估。"),
         NOT_DEPARTMENT_A, "officer_a"),
     # the enterprise answering resumes the clock through provide_material, so only another's is refused here
     "resume_assignment": (_paused, lambda w, actor: services.resume_assignment(

@@ -5,6 +5,7 @@ Thin views over ``selectors`` (which filter by the user's departments: a guessed
 """
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,7 +20,8 @@ from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from core.errors import error_to_form
-from workorders.forms import DeskTextForm, ExtendDueDateForm, NoteForm, ReassignForm, RevokeForm, StampForm
+from workorders.forms import (DeskTextForm, ExtendDueDateForm, NoteForm, ReassignForm, RevokeForm, StampForm,
+                             ThirdPartyPauseForm)
 from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, Commitment
 
 PAGE_SIZE = 50
@@ -75,7 +77,13 @@ def _detail(request, assignment, *, status=200, **forms):
         "days_left": days_left,
         "events": selectors.timeline(service_request, include_internal=True),
         "others": selectors.request_assignments(service_request).exclude(pk=assignment.pk),
-        "pauses": assignment.pauses.order_by("started_at"),
+        # The clock: acknowledgement, each pause with its reason, and the days paused by reason.
+        "pauses": assignment.pauses.select_related("requested_by", "third_party_department").order_by("started_at"),
+        "material_paused_days": assignment.paused_working_days - assignment.third_party_paused_working_days,
+        "pause_form": forms.get("pause_form") or ThirdPartyPauseForm(prefix="pause",
+                                                                     department_id=assignment.department_id),
+        "clock_error": forms.get("clock_error"),
+        "pause_limit": settings.CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS,
         "is_open": assignment.can_be_answered,
         "reply_form": forms.get("reply_form") or DeskTextForm(prefix="reply"),
         "material_form": forms.get("material_form") or DeskTextForm(prefix="material"),

@@ -15,5 +15,6 @@ class Command(BaseCommand):
         result = run_sweep(today=today)
         self.stdout.write(
             f"{result.today}: {result.assignment_transitions} assignment and {result.commitment_transitions} "
-            f"commitment transitions, {result.digests} digests, {result.emails} e-mails"
+            f"commitment transitions, {result.resumed} third-party pauses resumed by themselves, "
+            f"{result.ack_reminders} late acknowledgements told, {result.digests} digests, {result.emails} e-mails"
         )
