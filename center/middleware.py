@@ -2,7 +2,7 @@
 sign-in is ``center.two_factor.middleware``.)"""
 from django.conf import settings
 
-from workorders.permissions import department_ids, is_center_staff
+from workorders.permissions import bind_role_facts, is_center_staff
 
 
 class StaffSessionTimeout:
@@ -15,6 +15,9 @@ class StaffSessionTimeout:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and (user.is_staff or is_center_staff(user) or department_ids(user)):
-            request.session.set_expiry(settings.CENTER_STAFF_SESSION_IDLE_SECONDS)
+        # The request's one read of the user's roles: every later check of the request uses it.
+        if user is not None and user.is_authenticated:
+            facts = bind_role_facts(user)
+            if user.is_staff or is_center_staff(user) or facts.memberships:
+                request.session.set_expiry(settings.CENTER_STAFF_SESSION_IDLE_SECONDS)
         return self.get_response(request)

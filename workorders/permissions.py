@@ -7,36 +7,114 @@ of the enterprise of this row), ``is_officer_of`` and ``is_head_of`` (of this de
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import roles
-from departments.models import Officer
+from departments.models import Department, Officer
 from projects.models import Enterprise, InvestmentProject
 from projects.permissions import acts_for_enterprise  # noqa: F401 - the one check, owned by projects; used from here
 from projects.selectors import enterprises_of, project_choices
 from workorders.models import Approval, Assignment, Attachment, Commitment, ModelCase, ServiceRequest, WorkOrder
 
+User = get_user_model()
+
+
+@dataclass(frozen=True)
+class RoleFacts:
+    """What a request needs to know of its user's roles, read in one statement (``role_facts``):
+    the role groups, the active memberships of active departments ({department id: role}),
+    whether a confirmed authenticator app is on the account, and the enterprises it is an account of."""
+
+    groups: frozenset[str]
+    memberships: dict
+    has_device: bool
+    enterprises: tuple[int, ...] = ()
+
+
+_FACTS = "_center_role_facts"
+
+
+def _read_role_facts(user_id: int) -> RoleFacts:
+    """One UNION ALL over the user's groups, memberships and authenticator apps."""
+    groups, users_groups = Group._meta.db_table, User.groups.through._meta.db_table
+    officers, departments = Officer._meta.db_table, Department._meta.db_table
+    devices = TOTPDevice._meta.db_table
+    enterprise_users = Enterprise.users.through._meta.db_table
+    sql = (
+        f"SELECT 'g', g.name, NULL FROM {groups} g JOIN {users_groups} ug ON ug.group_id = g.id "
+        f"WHERE ug.user_id = %s "
+        f"UNION ALL SELECT 'o', CAST(o.department_id AS VARCHAR(20)), o.role FROM {officers} o "
+        f"JOIN {departments} d ON d.id = o.department_id WHERE o.user_id = %s AND o.is_active AND d.is_active "
+        f"UNION ALL SELECT 'd', '', NULL WHERE EXISTS (SELECT 1 FROM {devices} t WHERE t.user_id = %s AND t.confirmed) "
+        f"UNION ALL SELECT 'e', CAST(e.enterprise_id AS VARCHAR(20)), NULL FROM {enterprise_users} e WHERE e.user_id = %s"
+    )
+    group_names, memberships_found, has_device, enterprises = set(), {}, False, []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id] * 4)
+        for kind, value, role in cursor.fetchall():
+            if kind == "g":
+                group_names.add(value)
+            elif kind == "o":
+                memberships_found[int(value)] = role
+            elif kind == "e":
+                enterprises.append(int(value))
+            else:
+                has_device = True
+    return RoleFacts(frozenset(group_names), memberships_found, has_device, tuple(sorted(enterprises)))
+
+
+def role_facts(user) -> RoleFacts:
+    """The user's role facts: those bound to it for the request (``bind_role_facts``, by the
+    middleware), else read now (one statement). An inactive or anonymous user has none."""
+    if not (user and user.is_authenticated and user.is_active):
+        return RoleFacts(frozenset(), {}, False)
+    bound = getattr(user, _FACTS, None)
+    return bound if bound is not None else _read_role_facts(user.pk)
+
+
+def bind_role_facts(user) -> RoleFacts:
+    """Read the facts once and keep them on this user object for the rest of the request: every
+    permission check of the request (middleware, view, service) then costs no statement. A change
+    of memberships, groups or devices made during the request counts from the next request."""
+    facts = role_facts(user)
+    if user and user.is_authenticated and user.is_active:
+        setattr(user, _FACTS, facts)
+    return facts
+
+
+def forget_role_facts(user) -> None:
+    """Drop the facts bound to this user object (after a change to its own roles in the request)."""
+    if user is not None and hasattr(user, _FACTS):
+        delattr(user, _FACTS)
+
 
 def is_center_staff(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.groups.filter(name=roles.CENTER_STAFF).exists()
+    return user.is_superuser or roles.CENTER_STAFF in role_facts(user).groups
 
 
 def is_leader(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.groups.filter(name=roles.LEADER).exists())
+    return bool(user and user.is_authenticated and user.is_active and roles.LEADER in role_facts(user).groups)
 
 
 def active_memberships(user) -> QuerySet[Officer]:
+    """The user's active memberships of active departments as rows (to lock or to read more than
+    the department and role); ``memberships`` answers the common questions without a statement."""
     if not (user and user.is_authenticated and user.is_active):
         return Officer.objects.none()
     return Officer.objects.filter(user=user, is_active=True, department__is_active=True)
 
 
 def department_ids(user) -> list[int]:
-    """The active departments the user is an officer or head of (one query)."""
-    return list(active_memberships(user).values_list("department_id", flat=True))
+    """The active departments the user is an officer or head of."""
+    return list(role_facts(user).memberships)
 
 
 def requests_visible_to(user) -> QuerySet[ServiceRequest]:
@@ -54,10 +132,8 @@ def requests_visible_to(user) -> QuerySet[ServiceRequest]:
 
 
 def enterprise_ids(user) -> list[int]:
-    """The enterprises the user is an account of (one small query)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return []
-    return list(Enterprise.users.through.objects.filter(user_id=user.pk).values_list("enterprise_id", flat=True))
+    """The enterprises the user is an account of (from the role facts)."""
+    return list(role_facts(user).enterprises)
 
 
 def enterprise_requests(user, *, enterprises: list[int] | None = None) -> QuerySet[ServiceRequest]:
@@ -80,8 +156,8 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
 
 
 def memberships(user) -> dict[int, str]:
-    """The user's active departments and the role in each ({department id: role}), in one query."""
-    return dict(active_memberships(user).values_list("department_id", "role"))
+    """The user's active departments and the role in each ({department id: role})."""
+    return dict(role_facts(user).memberships)
 
 
 def desk_assignments(user, *, departments: list[int] | None = None) -> QuerySet[Assignment]:
@@ -92,15 +168,14 @@ def desk_assignments(user, *, departments: list[int] | None = None) -> QuerySet[
 
 
 def is_officer_of(user, department_id) -> bool:
-    """Whether the user is an active officer or head of this (active) department. One query."""
-    return department_id is not None and active_memberships(user).filter(department_id=department_id).exists()
+    """Whether the user is an active officer or head of this (active) department."""
+    return department_id is not None and int(department_id) in role_facts(user).memberships
 
 
 def is_head_of(user, department_id) -> bool:
     """Whether the user is an active head of this (active) department: a head reassigns within it,
     extends its due dates and revokes its stamps. One query."""
-    return department_id is not None and active_memberships(user).filter(
-        department_id=department_id, role=Officer.Role.HEAD).exists()
+    return department_id is not None and role_facts(user).memberships.get(int(department_id)) == Officer.Role.HEAD
 
 
 def may_move_due_date(user, assignment: Assignment) -> bool:
@@ -110,7 +185,7 @@ def may_move_due_date(user, assignment: Assignment) -> bool:
 
 def heads_a_department(user) -> bool:
     """Whether the user is an active head of any active department."""
-    return active_memberships(user).filter(role=Officer.Role.HEAD).exists()
+    return Officer.Role.HEAD in role_facts(user).memberships.values()
 
 
 def can_work_on(user, assignment: Assignment) -> bool:

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import DomainError
-from workorders.permissions import heads_a_department, is_center_staff
+from workorders.permissions import forget_role_facts, heads_a_department, is_center_staff, role_facts
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,11 @@ def confirmed_device(user) -> TOTPDevice | None:
 
 def has_confirmed_device(user) -> bool:
     """Whether a code is asked of this user after the password (one small query)."""
-    return bool(user and user.is_authenticated) and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if not (user and user.is_authenticated):
+        return False
+    if user.is_active:
+        return role_facts(user).has_device  # read with the roles, once per request
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def must_enrol(user, *, has_device: bool | None = None) -> bool:
@@ -167,6 +171,7 @@ def confirm_enrolment(*, actor, token: str) -> TOTPDevice:
             TOTPDevice.objects.filter(user=actor, confirmed=False).exclude(pk=device.pk).delete()
     if not outcome.accepted:
         raise _refusal(outcome)
+    forget_role_facts(actor)  # the request's later checks see the new device
     logger.info("two-factor: user %s enrolled authenticator app %s", actor.pk, device.pk)
     return device
 
@@ -210,4 +215,5 @@ def remove_device(*, actor, device_id: int, token: str) -> None:
             device.delete()
     if not outcome.accepted:
         raise _refusal(outcome)
+    forget_role_facts(actor)
     logger.info("two-factor: user %s removed authenticator app %s", actor.pk, device_id)
