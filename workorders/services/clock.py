@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department
+from departments.models import Department, Officer
+from notifications.services import notify
 from workdays.calendar import WorkCalendar, get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, ClockPause, RequestEvent
@@ -92,8 +93,22 @@ def pause_assignment(
                            resumes_on=resumes_on, extra_fields=acknowledged)
         record_event(request=locked.work_order.request, kind=RequestEvent.Kind.PAUSED, actor=actor, assignment=locked,
                      text=pause.third_party)
+        if third_party_department is not None:
+            _tell_waited_for(third_party_department, locked, note)
     assignment.refresh_from_db()
     return pause
+
+
+def _tell_waited_for(department: Department, waiting: Assignment, note: str) -> None:
+    """A department waited for is told by whom and for what (its heads, else its officers): it has no
+    assignment on the work order, so the notice carries no link to the request's pages."""
+    members = Officer.objects.filter(department=department, is_active=True).select_related("user")
+    heads = [m.user for m in members if m.role == Officer.Role.HEAD] or [m.user for m in members]
+    number = waiting.work_order.request.tracking_number
+    notify(recipients=heads,
+           subject=_("%(department)s is waiting for your department on %(number)s")
+           % {"department": waiting.department.name_zh, "number": number},
+           body=note)
 
 
 def _check_third_party(assignment: Assignment, department: Department | None, name: str, note: str) -> None:

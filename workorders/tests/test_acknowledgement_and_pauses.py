@@ -9,6 +9,7 @@ import pytest
 from departments.tests.factories import DepartmentFactory, OfficerFactory
 from projects.tests.factories import StaffFactory, UserFactory
 from workdays.calendar import get_calendar
+from notifications.models import Notification
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, ClockPause, RequestEvent
 from workorders.services import (
@@ -127,10 +128,16 @@ def test_a_pause_for_an_outside_organisation_names_it_publicly_and_has_a_limit(a
 def test_a_pause_for_another_department(assignment, officer, settings):
     settings.CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS = 3
     planning = DepartmentFactory(short_code="GH", name_zh="区规划资源局")
+    planning_head = OfficerFactory(department=planning, role="head").user
+    planning_officer = OfficerFactory(department=planning).user
     pause = pause_assignment(actor=officer, assignment=assignment, reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY,
                              third_party_department=planning, note="等待规划意见。", at=at(2026, 11, 24))
     assert pause.third_party == "区规划资源局" and pause.resumes_on == D(2026, 11, 27)
     assert _events(assignment, RequestEvent.Kind.PAUSED)[0].text == "区规划资源局"
+    # The department waited for is told, through its heads, by whom and for what.
+    told = Notification.objects.get(recipient=planning_head)
+    assert "等待规划意见。" in told.body and assignment.work_order.request.tracking_number in told.subject
+    assert not Notification.objects.filter(recipient=planning_officer).exists()
 
 
 @pytest.mark.parametrize(("fields", "field"), [
