@@ -14,7 +14,16 @@ from departments.models import Officer
 from projects.models import Enterprise, InvestmentProject
 from projects.permissions import acts_for_enterprise  # noqa: F401 - the one check, owned by projects; used from here
 from projects.selectors import enterprises_of, project_choices
-from workorders.models import Approval, Assignment, Attachment, Commitment, ModelCase, ServiceRequest, WorkOrder
+from workorders.models import (
+    Approval,
+    Assignment,
+    Attachment,
+    Commitment,
+    DepartmentAsk,
+    ModelCase,
+    ServiceRequest,
+    WorkOrder,
+)
 
 
 def is_center_staff(user) -> bool:
@@ -96,15 +105,16 @@ def is_officer_of(user, department_id) -> bool:
 
 
 def is_head_of(user, department_id) -> bool:
-    """Whether the user is an active head of this (active) department: a head reassigns within it,
-    extends its due dates and revokes its stamps. One query."""
+    """Whether the user is an active head of this (active) department: a head reassigns within it
+    and revokes its stamps. One query."""
     return department_id is not None and active_memberships(user).filter(
         department_id=department_id, role=Officer.Role.HEAD).exists()
 
 
 def may_move_due_date(user, assignment: Assignment) -> bool:
-    """Center staff, and the heads of the assignment's department, may move its due date."""
-    return is_center_staff(user) or is_head_of(user, assignment.department_id)
+    """Only center staff move a due date (DESIGN.md §4: nobody extends their own work; a department
+    asks the center for more working days)."""
+    return is_center_staff(user)
 
 
 def heads_a_department(user) -> bool:
@@ -115,6 +125,16 @@ def heads_a_department(user) -> bool:
 def can_work_on(user, assignment: Assignment) -> bool:
     """Officers and heads of the assignment's department may reply, ask for material, finish and stamp."""
     return is_officer_of(user, assignment.department_id)
+
+
+def asks_visible_to(user) -> QuerySet[DepartmentAsk]:
+    """A department's requests to the center: its officers and heads see their departments' asks,
+    center staff all; nobody else any (leaders read the counts, the enterprise the outcomes)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return DepartmentAsk.objects.none()
+    if is_center_staff(user):
+        return DepartmentAsk.objects.all()
+    return DepartmentAsk.objects.filter(assignment__department_id__in=department_ids(user))
 
 
 def attachments_visible_to(user) -> QuerySet[Attachment]:

@@ -1,13 +1,13 @@
 """Every state change of work orders, one function per verb."""
 from workorders.services.clock import (
     compute_due_date,
-    extend_due_date,
     move_due_date,
     pause_assignment,
     resume_assignment,
     sla_state_for,
     sla_working_days_for,
 )
+from workorders.services.asks import ask_extension, ask_pause_going_on, ask_reroute, decide_ask, extend_by_center
 from workorders.services.desk import complete_assignment, reassign_assignment, reply_to_assignment, request_material
 from workorders.services.model_cases import mark_model_case
 from workorders.services.requests import provide_material, rate_request, submit_request, validate_request_fields
@@ -17,9 +17,13 @@ from workorders.services.work_orders import issue_work_order
 
 __all__ = [
     "accept_commitment",
+    "ask_extension",
+    "ask_pause_going_on",
+    "ask_reroute",
     "complete_assignment",
     "compute_due_date",
-    "extend_due_date",
+    "decide_ask",
+    "extend_by_center",
     "flag_for_consultation",
     "fulfil_commitment",
     "issue_work_order",
