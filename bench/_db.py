@@ -2,17 +2,18 @@
 import os
 
 
-def use_bench_database(kind: str) -> str:
-    """Point DATABASE_URL at a fresh benchmark database; returns a label for the printout."""
+def use_bench_database(kind: str, name: str = "center_bench") -> str:
+    """Point DATABASE_URL at a fresh benchmark database; returns a label for the printout. ``name``
+    lets a benchmark keep its own database (and SQLite file) beside another one running."""
     if kind == "postgres":
         import psycopg
 
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS center_bench WITH (FORCE)")
-            connection.execute("CREATE DATABASE center_bench")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/center_bench"
-        return "PostgreSQL (center_bench)"
-    path = "/tmp/center-bench.sqlite3"
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        return f"PostgreSQL ({name})"
+    path = "/tmp/center-bench.sqlite3" if name == "center_bench" else f"/tmp/{name.replace('_', '-')}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)

@@ -91,7 +91,7 @@ def test_staff_decide_once_and_nobody_else_may(world):
     assert decided.status_code == 200 and (decided.json()["status"], decided.json()["working_days_granted"]) == (
         "granted", 2)
     twice = staff.post(url, {"grant": False, "ruling": "x"}, format="json")
-    assert twice.status_code == 400 and "already decided" in twice.json()["non_field_errors"][0]
+    assert twice.status_code == 400 and list(twice.json()) == ["non_field_errors"]
     assert staff.post("/api/v1/asks/999999/decide/", decision, format="json").status_code == 404
     world.assignment_a.refresh_from_db()
     assert world.assignment_a.extension_working_days == 2
