@@ -20,6 +20,7 @@ from workdays.calendar import get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import (
     ASSIGNMENT_LIFECYCLE,
+    DEPARTMENT_ASK_LIFECYCLE,
     OPEN_ASSIGNMENT_STATUSES,
     REQUEST_LIFECYCLE,
     RUNNING_ASSIGNMENT_STATUSES,
@@ -38,7 +39,7 @@ from workorders.services import (
 from center.office_hours.services import record_minutes
 
 S = Assignment.SlaState
-LIFECYCLES = (REQUEST_LIFECYCLE, WORK_ORDER_LIFECYCLE, ASSIGNMENT_LIFECYCLE)
+LIFECYCLES = (REQUEST_LIFECYCLE, WORK_ORDER_LIFECYCLE, ASSIGNMENT_LIFECYCLE, DEPARTMENT_ASK_LIFECYCLE)
 
 
 # --- the tables -----------------------------------------------------------------------------------
