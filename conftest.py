@@ -97,14 +97,15 @@ def world(db):
 
 @pytest.fixture
 def rich_world(world):
-    """The world plus a stamp, a commitment, an agenda item and a model case, so that every route has
-    a real object to aim at."""
+    """The world plus a stamp, a commitment, an agenda item, a model case and a department's pending
+    request to the center, so that every route has a real object to aim at."""
     from center.models import AgendaItem
-    from workorders.tests.factories import ApprovalFactory, CommitmentFactory, ModelCaseFactory
+    from workorders.tests.factories import ApprovalFactory, CommitmentFactory, DepartmentAskFactory, ModelCaseFactory
 
     world.approval = ApprovalFactory(assignment=world.assignment_a, serial="JT-2026-000001")
     world.commitment = CommitmentFactory(request=world.request_a, department=world.dept_a, approval=world.approval)
     world.item = AgendaItem.objects.create(session=world.session, kind="other", title="x", department=world.dept_a,
                                            position=1)
     world.case = ModelCaseFactory(work_order=world.assignment_b.work_order)
+    world.ask = DepartmentAskFactory(assignment=world.assignment_b)
     return world

@@ -5,8 +5,8 @@ from center.models import AgendaItem, DepartmentMonth, OfficeHoursSession
 from departments.models import Department
 from projects.models import Enterprise, InvestmentProject, Town
 from projects.selectors import project_choices
-from workorders.models import (Approval, Assignment, Attachment, Commitment, ModelCase, ProblemTag, ServiceRequest,
-                               WorkOrder)
+from workorders.models import (Approval, Assignment, Attachment, Commitment, DepartmentAsk, ModelCase, ProblemTag,
+                               ServiceRequest, WorkOrder)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
@@ -145,6 +145,49 @@ class StampRequestSerializer(serializers.Serializer):
     conditions = serializers.CharField(required=False, allow_blank=True, default="")
     opinion = serializers.CharField(required=False, allow_blank=True, default="")
     commitment_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class DepartmentAskSerializer(serializers.ModelSerializer):
+    """A department's request to the center and, once decided, the center's ruling."""
+
+    class Meta:
+        model = DepartmentAsk
+        fields = ["id", "assignment", "kind", "status", "reason_category", "text", "suggested_department",
+                  "working_days", "working_days_granted", "pause", "by_center", "asked_at", "asked_on",
+                  "decided_at", "decided_on", "ruling", "new_assignment"]
+
+
+class AskRequestSerializer(serializers.Serializer):
+    """What a department sends to ask: ``reroute`` (reason_category, text, optionally
+    suggested_department), ``extension`` (working_days, text) or ``pause`` (text)."""
+
+    kind = serializers.ChoiceField(choices=DepartmentAsk.Kind.choices)
+    text = serializers.CharField(allow_blank=True, default="")
+    reason_category = serializers.ChoiceField(choices=DepartmentAsk.RerouteReason.choices, required=False)
+    suggested_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), required=False, allow_null=True, default=None)
+    working_days = serializers.IntegerField(required=False)
+
+    def validate(self, data):
+        needed = {DepartmentAsk.Kind.REROUTE: "reason_category", DepartmentAsk.Kind.EXTENSION: "working_days"}.get(
+            data["kind"])
+        if needed and data.get(needed) is None:
+            raise serializers.ValidationError({needed: ["This field is required."]})
+        return data
+
+
+class DecideRequestSerializer(serializers.Serializer):
+    """Center staff's decision: ``grant`` or not, the ruling (required to refuse and to grant fewer
+    days), the days granted for an extension, the department taking over (and the new lead, for a
+    re-routed lead) for a re-route."""
+
+    grant = serializers.BooleanField()
+    ruling = serializers.CharField(allow_blank=True, default="")
+    working_days_granted = serializers.IntegerField(required=False, allow_null=True, default=None)
+    new_department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), required=False, allow_null=True, default=None)
+    new_lead = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), required=False, allow_null=True, default=None)
 
 
 class ProblemTagSerializer(serializers.ModelSerializer):

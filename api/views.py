@@ -21,9 +21,16 @@ from projects import services as project_services
 from projects.models import Town
 from projects.selectors import enterprises_of
 from workorders import permissions
-from workorders.models import Assignment
+from workorders.models import Assignment, DepartmentAsk
 from workorders.selectors import similar_cases_for_text, with_lead_answer
-from workorders.services import stamp_assignment, submit_request
+from workorders.services import (
+    ask_extension,
+    ask_pause_going_on,
+    ask_reroute,
+    decide_ask,
+    stamp_assignment,
+    submit_request,
+)
 
 
 class Cursor(pagination.CursorPagination):
@@ -170,6 +177,61 @@ class AssignmentViewSet(viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         approval = stamp_assignment(actor=request.user, assignment=assignment, **body.validated_data)
         return Response(serializers.ApprovalSerializer(approval).data, status=status.HTTP_201_CREATED)
+
+
+    @extend_schema(methods=["get"], responses={200: serializers.DepartmentAskSerializer(many=True)})
+    @extend_schema(methods=["post"], request=serializers.AskRequestSerializer,
+                   responses={201: serializers.DepartmentAskSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    def asks(self, request, pk=None):
+        """GET: the assignment's requests to the center. POST: its department (an officer, a head or
+        the department's service account) asks the center to re-route it, for more working days, or
+        for its third-party pause to go on; the service refuses anyone else and every bad value."""
+        assignment = self.get_object()
+        if request.method == "GET":
+            asks = permissions.asks_visible_to(request.user).filter(assignment=assignment).order_by("-asked_at", "-id")
+            return Response(serializers.DepartmentAskSerializer(asks, many=True).data)
+        if not permissions.can_work_on(request.user, assignment):  # refused before the body is read
+            raise PermissionDenied("Only the assignment's department asks the center about it.")
+        body = serializers.AskRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data["kind"] == DepartmentAsk.Kind.REROUTE:
+            ask = ask_reroute(actor=request.user, assignment=assignment, reason_category=data["reason_category"],
+                              text=data["text"], suggested_department=data["suggested_department"])
+        elif data["kind"] == DepartmentAsk.Kind.EXTENSION:
+            ask = ask_extension(actor=request.user, assignment=assignment, working_days=data["working_days"],
+                                text=data["text"])
+        else:
+            ask = ask_pause_going_on(actor=request.user, assignment=assignment, text=data["text"])
+        return Response(serializers.DepartmentAskSerializer(ask).data, status=status.HTTP_201_CREATED)
+
+
+class AskCursor(Cursor):
+    ordering = ("-asked_at", "-id")
+
+
+class DepartmentAskViewSet(viewsets.ReadOnlyModelViewSet):
+    """The departments' requests to the center: a department's own (its officers, heads and service
+    account), all for center staff, none for anyone else. ``decide``: center staff grant or refuse."""
+
+    serializer_class = serializers.DepartmentAskSerializer
+    pagination_class = AskCursor
+    filterset_fields = ["kind", "status", "assignment"]
+
+    def get_queryset(self):
+        return permissions.asks_visible_to(self.request.user)
+
+    @extend_schema(request=serializers.DecideRequestSerializer, responses={200: serializers.DepartmentAskSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        ask = self.get_object()
+        if not permissions.is_center_staff(request.user):  # refused before the body is read
+            raise PermissionDenied("Only center staff decide a department's request.")
+        body = serializers.DecideRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decided = decide_ask(actor=request.user, ask=ask, **body.validated_data)
+        return Response(serializers.DepartmentAskSerializer(decided).data)
 
 
 class ApprovalViewSet(viewsets.ReadOnlyModelViewSet):

@@ -2,8 +2,9 @@
 import os
 
 
-def use_bench_database(kind: str) -> str:
-    """Point DATABASE_URL at a fresh benchmark database; returns a label for the printout."""
+def use_bench_database(kind: str, name: str = "center_bench") -> str:
+    """Point DATABASE_URL at a fresh benchmark database; returns a label for the printout. ``name``
+    lets a benchmark keep its own database (and SQLite file) beside another one running."""
     if kind == "postgres":
         import psycopg
 
@@ -14,7 +15,7 @@ def use_bench_database(kind: str) -> str:
             connection.execute(f'CREATE DATABASE "{name}"')
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
         return f"PostgreSQL ({name})"
-    path = "/tmp/center-bench.sqlite3"
+    path = "/tmp/center-bench.sqlite3" if name == "center_bench" else f"/tmp/{name.replace('_', '-')}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)

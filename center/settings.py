@@ -118,6 +118,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind"; the departments' requests to the center get their own enum's name.
+    "ENUM_NAME_OVERRIDES": {"DepartmentAskKindEnum": "workorders.models.DepartmentAsk.Kind"},
 }
 
 MIDDLEWARE = [

@@ -1,4 +1,6 @@
-"""Center staff's triage pages: the incoming queue and one request's triage (link, issue, flag, reject, merge).
+"""Center staff's triage pages: the incoming queue and one request's triage (link, issue, flag, reject, merge),
+and the departments' requests to the center (pending at the top of the queue; decided, and due dates
+extended directly, on the request's page).
 
 The center's own work on top of workorders' services (moved from workorders/views/center.py: the
 pages also show the center's mechanisms, office-hours session and dashboard tables)."""
@@ -21,9 +23,21 @@ from workdays.calendar import local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from core.errors import error_to_form
-from workorders.forms import CenterNoteForm, IssueForm, LinkProjectForm, MergeForm, ModelCaseForm, ReasonForm
-from workorders.models import Assignment, ServiceRequest
+from workorders.forms import (
+    CenterExtendForm,
+    CenterNoteForm,
+    DecideAskForm,
+    IssueForm,
+    LinkProjectForm,
+    MergeForm,
+    ModelCaseForm,
+    ReasonForm,
+)
+from workorders.models import Assignment, DepartmentAsk, ServiceRequest
 from workorders.services.notes import CENTER_NOTE_STATUSES
+
+# The pending asks at the top of the queue: this many a page, oldest first.
+ASKS_PAGE = 50
 
 
 def _require_staff(user):
@@ -38,7 +52,13 @@ def queue(request):
     today = local_date()
     workload = list(selectors.department_workload(request.user, today))
     candidates = mechanism_candidates(today=today)
+    asks_from = int(request.GET["asks_from"]) if request.GET.get("asks_from", "").isdigit() else 0
+    asks = selectors.pending_asks(request.user, offset=asks_from, limit=ASKS_PAGE)
     return render(request, "center/queue.html", {
+        "asks": asks[:ASKS_PAGE],
+        "asks_from": asks_from,
+        "asks_next": asks_from + ASKS_PAGE if len(asks) > ASKS_PAGE else None,
+        "asks_previous": max(0, asks_from - ASKS_PAGE) if asks_from else None,
         "candidates": candidates,
         "candidates_table": tables.candidates_table(candidates),
         "queue": selectors.triage_queue(request.user),
@@ -70,7 +90,12 @@ def _page(request, service_request, *, status=200, **forms):
         initial_issue.update(lead_department=reuse.work_order.lead_department_id,
                              co_departments=[d.pk for d in reuse.departments if d.pk != reuse.work_order.lead_department_id],
                              proposed_approach=reuse.summary)
+    asks = list(selectors.request_asks(request.user, service_request)) if work_order else []
+    bound = forms.get("decide_form")
     context = {
+        "asks": [(ask, (bound if bound is not None and bound.ask.pk == ask.pk else DecideAskForm(ask=ask))
+                      if ask.is_pending else None) for ask in asks],
+        "extend_form": (forms.get("extend_form") or CenterExtendForm(work_order=work_order)) if work_order else None,
         "req": service_request,
         "waiting": waiting,
         "work_order": work_order,
@@ -101,7 +126,7 @@ def request_triage(request, tracking_number):
     return _page(request, _request(request, tracking_number))
 
 
-def _run(request, service_request, form_name, form, action, success):
+def _run(request, service_request, form_name, form, action, success, *, anchor=""):
     if form.is_valid():
         try:
             action(form.cleaned_data)
@@ -109,7 +134,7 @@ def _run(request, service_request, form_name, form, action, success):
             error_to_form(form, error)
         else:
             messages.success(request, success)
-            return redirect("center:request", tracking_number=service_request.tracking_number)
+            return redirect(reverse("center:request", args=[service_request.tracking_number]) + anchor)
     return _page(request, service_request, status=400, **{form_name: form})
 
 
@@ -205,6 +230,25 @@ def _note_form(work_order, data=None) -> CenterNoteForm:
 
 @login_required
 @require_POST
+def decide_ask(request, ask_id):
+    """Grant or refuse a department's request to the center, with a ruling (staff only)."""
+    _require_staff(request.user)
+    try:
+        ask = selectors.ask_for_staff(request.user, ask_id)
+    except DepartmentAsk.DoesNotExist:
+        raise Http404
+    service_request = _request(request, ask.assignment.work_order.request.tracking_number)
+    form = DecideAskForm(request.POST, ask=ask)
+    done = {DepartmentAsk.Kind.REROUTE: _("Re-route decided; the department was told."),
+            DepartmentAsk.Kind.EXTENSION: _("Extension decided; the department was told."),
+            DepartmentAsk.Kind.PAUSE: _("Decided; the department was told.")}[ask.kind]
+    return _run(request, service_request, "decide_form", form,
+                lambda data: services.decide_ask(actor=request.user, ask=ask, **form.decision_kwargs()), done,
+                anchor="#asks")
+
+
+@login_required
+@require_POST
 def note(request, tracking_number):
     """Center staff add an internal note to one of the request's assignments (never shown to the enterprise)."""
     service_request = _request(request, tracking_number)
@@ -222,6 +266,21 @@ def note(request, tracking_number):
             messages.success(request, _("Note added. The enterprise does not see it."))
             return redirect(reverse("center:request", args=[tracking_number]) + "#notes")
     return _page(request, service_request, status=400, note_form=form)
+
+
+@login_required
+@require_POST
+def extend(request, tracking_number):
+    """Staff give an assignment of the request more working days directly, with a reason."""
+    service_request = _request(request, tracking_number)
+    work_order = getattr(service_request, "work_order", None)
+    if work_order is None:
+        raise Http404
+    form = CenterExtendForm(request.POST, work_order=work_order)
+    return _run(request, service_request, "extend_form", form,
+                lambda data: services.extend_by_center(actor=request.user, assignment=data["assignment"],
+                                                       working_days=data["working_days"], reason=data["reason"]),
+                _("Due date extended; the enterprise sees the new date and the department was told."), anchor="#asks")
 
 
 def _mechanisms_for(service_request, similar):

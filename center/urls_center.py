@@ -20,6 +20,8 @@ urlpatterns = [
     path("requests/<str:tracking_number>/consult/", office_hours.consult, name="consult"),
     path("requests/<str:tracking_number>/assignments/<int:assignment_id>/resume/", desk_clock.center_resume,
          name="resume"),
+    path("requests/<str:tracking_number>/extend/", center.extend, name="extend"),
+    path("asks/<int:ask_id>/decide/", center.decide_ask, name="decide_ask"),
     path("calendar/", holiday_schedule.schedule, name="schedule"),
     path("office-hours/", office_hours.session_list, name="sessions"),
     path("office-hours/<str:date>/", office_hours.agenda, name="agenda"),

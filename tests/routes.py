@@ -40,7 +40,7 @@ def values(world, name: str) -> list[dict]:
         "town": world.project_a.town_id, "department": world.dept_a.pk, "enterprise": world.ent_a.pk,
         "project": world.project_a.pk, "request": world.request_a.pk, "workorder": world.assignment_a.work_order_id,
         "assignment": world.assignment_a.pk, "approval": world.approval.pk, "commitment": world.commitment.pk,
-        "session": world.session.pk, "agendaitem": world.item.pk, "modelcase": world.case.pk,
+        "session": world.session.pk, "agendaitem": world.item.pk, "modelcase": world.case.pk, "ask": world.ask.pk,
     }
     if name and name.split("-")[0] in api_objects and "-" in name:
         return [{"pk": api_objects[name.split("-")[0]]}]
@@ -51,7 +51,8 @@ def values(world, name: str) -> list[dict]:
         pk = world.officer_a.officer_memberships.get().pk
     base = {"serial": world.approval.serial, "token": world.approval.verification_token,
             "assignment_id": world.assignment_a.pk, "department_id": world.dept_a.pk,
-            "commitment_id": world.commitment.pk, "date": world.session.date.isoformat(), "slug": "escalated",
+            "commitment_id": world.commitment.pk, "ask_id": world.ask.pk, "date": world.session.date.isoformat(),
+            "slug": "escalated",
             "fmt": "csv", "pk": pk or world.assignment_a.pk}
     return [base | {"tracking_number": number} for number in (world.request_a.tracking_number,
                                                               world.waiting_a.tracking_number)]

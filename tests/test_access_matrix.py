@@ -75,10 +75,19 @@ POST_ROUTES = [
     ("/desk/assignments/{assignment_a}/notes/", "302 403 403 400 404 400 403 403"),
     ("/desk/assignments/999999/notes/", "302 403 403 404 404 404 403 403"),
     ("/desk/assignments/{assignment_a}/reassign/", "302 403 403 403 404 400 403 403"),
-    ("/desk/assignments/{assignment_a}/extend/", "302 403 403 403 404 400 403 403"),
     ("/desk/assignments/{assignment_a}/pause/", "302 403 403 400 404 400 403 403"),
     ("/desk/assignments/{assignment_a}/resume/", "302 403 403 400 404 400 403 403"),
     ("/desk/assignments/999999/pause/", "302 403 403 404 404 404 403 403"),
+    # The department asks the center (issue 18): any officer or head of the department; the head's
+    # own extend route is gone. Only center staff decide and extend directly.
+    ("/desk/assignments/{assignment_a}/asks/reroute/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/asks/extension/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/{assignment_a}/asks/pause/", "302 403 403 400 404 400 403 403"),
+    ("/desk/assignments/999999/asks/extension/", "302 403 403 404 404 404 403 403"),
+    ("/desk/assignments/{assignment_a}/extend/", "404 404 404 404 404 404 404 404"),
+    ("/center/asks/{ask_a}/decide/", "302 403 403 403 403 403 400 403"),
+    ("/center/asks/999999/decide/", "302 403 403 403 403 403 404 403"),
+    ("/center/requests/{request_a}/extend/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/reject/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/merge/", "302 403 403 403 403 403 400 403"),
     ("/center/requests/{waiting_a}/issue/", "302 403 403 403 403 403 400 403"),
@@ -111,8 +120,19 @@ ONE_CLICK_ROUTES = [
 ]
 
 
+def _ask_of(world):
+    """A pending re-route of department A's assignment, made once a route needs one."""
+    if not hasattr(world, "ask_a"):
+        from workorders.services import ask_reroute
+
+        world.ask_a = ask_reroute(actor=world.officer_a, assignment=world.assignment_a,
+                                  reason_category="not_competent", text="不属于本部门职权。")
+    return world.ask_a
+
+
 def _fill(template: str, world) -> str:
     return template.format(
+        ask_a=_ask_of(world).pk if "{ask_a}" in template else "",
         request_a=world.request_a.tracking_number, request_b=world.request_b.tracking_number,
         waiting_a=world.waiting_a.tracking_number, attachment_a=world.attachment_a.pk,
         attachment_b=world.attachment_b.pk, assignment_a=world.assignment_a.pk, assignment_b=world.assignment_b.pk,
@@ -200,6 +220,7 @@ def test_lists_show_only_own_rows(world):
 
 def test_a_leader_cannot_change_anything(world):
     leader = _client(world, "leader")
+    _ask_of(world)
     before = _snapshot(world)
     for route, _row in POST_ROUTES + ONE_CLICK_ROUTES:
         assert leader.post(_fill(route, world), {"text": "x", "reason": "x", "rating": "5"}).status_code in (403, 404)

@@ -44,24 +44,32 @@ def test_extend_due_dates_with_a_reason_in_history(world):
     for assignment in (world.assignment_a, world.assignment_b):
         assignment.refresh_from_db()
         assert assignment.due_date == calendar.add_working_days(before[assignment.pk], 3)
-        record = assignment.history.order_by("-history_id").first()
-        assert record.history_user == world.staff and "等待地铁集团评估" in record.history_change_reason
+        record = assignment.history.filter(history_change_reason__contains="等待地铁集团评估").get()
+        assert record.history_user == world.staff
+        assert assignment.extension_working_days == 3 and assignment.asks.get().by_center
 
 
-def test_a_head_extends_only_the_own_departments_assignments(world):
+def test_a_head_cannot_extend_and_a_staff_extension_is_counted(world):
+    """Issue 18: only center staff extend directly; the extension is recorded as one the center gave."""
     from workorders.exceptions import WorkOrderError
-    from workorders.services import extend_due_date
+    from workorders.models import DepartmentAsk
+    from workorders.services import extend_by_center
 
     due = world.assignment_a.due_date
-    extend_due_date(actor=world.head_a, assignment=world.assignment_a, working_days=2, reason="会商后延期")
-    world.assignment_a.refresh_from_db()
-    assert world.assignment_a.due_date > due
-    for actor, assignment in ((world.head_a, world.assignment_b), (world.officer_a, world.assignment_a)):
-        with pytest.raises(WorkOrderError):
-            extend_due_date(actor=actor, assignment=assignment, working_days=2, reason="x")
+    for actor, assignment in ((world.head_a, world.assignment_a), (world.head_a, world.assignment_b),
+                              (world.officer_a, world.assignment_a)):
+        with pytest.raises(WorkOrderError) as refused:
+            extend_by_center(actor=actor, assignment=assignment, working_days=2, reason="x")
+        assert refused.value.code == "forbidden"
     with pytest.raises(WorkOrderError):
-        extend_due_date(actor=world.staff, assignment=world.assignment_b, working_days=2, reason=" ")
-
+        extend_by_center(actor=world.staff, assignment=world.assignment_b, working_days=2, reason=" ")
+    world.assignment_a.refresh_from_db()
+    assert world.assignment_a.due_date == due and not DepartmentAsk.objects.exists()
+    extend_by_center(actor=world.staff, assignment=world.assignment_a, working_days=2, reason="会商后延期")
+    world.assignment_a.refresh_from_db()
+    assert world.assignment_a.due_date > due and world.assignment_a.extension_working_days == 2
+    ask = DepartmentAsk.objects.get()
+    assert (ask.by_center, ask.status, ask.working_days_granted) == (True, DepartmentAsk.Status.GRANTED, 2)
 
 def test_the_request_change_form_cannot_change_status_or_decisions(world):
     from workorders.models import ServiceRequest

@@ -46,6 +46,7 @@ SERVICE_OWNED = {
     "workorders.commitment": ALL,
     "workorders.modelcase": ALL,
     "workorders.requestevent": ALL,
+    "workorders.departmentask": ALL,
     "workorders.slatransition": ALL,
     "workorders.stampcounter": ALL,
     "center.officehourssession": {"agenda_built_at"},

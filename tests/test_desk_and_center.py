@@ -184,15 +184,13 @@ def test_request_list_pages_without_counting(world):
     assert client.get("/requests/?page=abc").status_code == 200
 
 
-def test_a_head_extends_the_due_date_on_the_desk(world):
-    from workdays.calendar import get_calendar
-
+def test_a_head_can_no_longer_extend_on_the_desk_but_asks_the_center(world):
+    """Issue 18: the head's extend form and route are gone; the department asks for more days."""
     due = world.assignment_a.due_date
-    url = f"/desk/assignments/{world.assignment_a.pk}/extend/"
     head = _client(world.head_a)
-    missing = head.post(url, {"extend-working_days": "3", "extend-reason": ""})
-    assert missing.status_code == 400 and "reason" in missing.context["extend_form"].errors
-    assert head.post(url, {"extend-working_days": "3", "extend-reason": "等待第三方评估"}).status_code == 302
+    assert head.post(f"/desk/assignments/{world.assignment_a.pk}/extend/",
+                     {"extend-working_days": "3", "extend-reason": "等待第三方评估"}).status_code == 404
+    page = head.get(f"/desk/assignments/{world.assignment_a.pk}/").content.decode()
+    assert 'id="extend-form"' not in page and 'id="extension-ask-form"' in page and 'id="reroute-ask-form"' in page
     world.assignment_a.refresh_from_db()
-    assert world.assignment_a.due_date == get_calendar().add_working_days(due, 3)
-    assert _client(world.officer_a).post(url, {"extend-working_days": "3", "extend-reason": "x"}).status_code == 403
+    assert world.assignment_a.due_date == due

@@ -18,6 +18,7 @@ from workorders.models import (
     Attachment,
     ClockPause,
     Commitment,
+    DepartmentAsk,
     ModelCase,
     ProblemTag,
     RequestEvent,
@@ -268,7 +269,7 @@ ASSIGNMENT_ACK_FIELDS = ["acknowledged_at", "acknowledged_by", "ack_due_on", "ac
 class AssignmentAdmin(CreatedByServicesMixin, ExtendActionMixin, SlaBadgeMixin, HistoryAdmin):
     """Every field is the services' and the desk's: issuing a work order creates its assignments with
     due dates on the working-day calendar; the clock, the reply and the officer (a head reassigns on
-    the desk) follow. Staff extend due dates with the action (``extend_due_date``)."""
+    the desk) follow. Staff extend due dates with the action (``extend_by_center``)."""
 
     actions = [extend_due_dates]
     list_display = [
@@ -345,6 +346,31 @@ class ClockPauseAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [field.name for field in ClockPause._meta.fields]
     show_full_result_count = False
+
+
+@admin.register(DepartmentAsk)
+class DepartmentAskAdmin(ReadOnlyAdminMixin, HistoryAdmin):
+    """A department's requests to the center are asked on the desk and decided on the request's
+    triage page (``workorders.services.asks``); here they are only viewed."""
+
+    list_display = ["assignment", "kind", "status", "by_center", "working_days", "working_days_granted", "asked_at",
+                    "decided_at"]
+    list_filter = ["kind", "status", "by_center", "reason_category", "assignment__department"]
+    search_fields = [
+        *_prefixed("assignment__work_order__request", ["tracking_number", "enterprise__name"]),
+        "assignment__department__short_code",
+        "text",
+        "ruling",
+    ]
+    list_select_related = ["assignment__work_order__request", "assignment__department"]
+    date_hierarchy = "asked_at"
+    readonly_fields = [*all_fields(DepartmentAsk), "triage_page"]
+    show_full_result_count = False
+
+    @admin.display(description=_("decide on the center's page"))
+    def triage_page(self, obj):
+        number = obj.assignment.work_order.request.tracking_number
+        return center_page(reverse("center:request", args=[number]) + f"#ask-{obj.pk}", number)
 
 
 # --- Stamps and commitments -------------------------------------------------------------------

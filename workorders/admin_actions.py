@@ -137,8 +137,8 @@ def extend_due_dates(modeladmin, request, queryset):
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         _each(request, queryset.select_related("work_order__request", "department"), _tracking_of_assignment,
-              lambda row: services.extend_due_date(actor=request.user, assignment=row,
-                                                   working_days=data["working_days"], reason=data["reason"]))
+              lambda row: services.extend_by_center(actor=request.user, assignment=row,
+                                                    working_days=data["working_days"], reason=data["reason"]))
         return None
     return _intermediate(modeladmin, request, queryset, form=form, title=_("Extend the due date with a reason"),
                          action="extend_due_dates")
@@ -149,7 +149,8 @@ def _tracking_of_assignment(row) -> str:
 
 
 class ExtendActionMixin:
-    """Center staff and department heads may extend due dates (the service checks each row)."""
+    """Center staff extend due dates directly (recorded as an extension granted by the center); a
+    department asks on the desk instead. The service checks each row."""
 
     def has_extend_permission(self, request):
-        return permissions.is_center_staff(request.user) or permissions.heads_a_department(request.user)
+        return permissions.is_center_staff(request.user)

@@ -20,7 +20,16 @@ from departments.models import Department, Officer
 from projects.models import Enterprise, InvestmentProject
 from projects.permissions import acts_for_enterprise  # noqa: F401 - the one check, owned by projects; used from here
 from projects.selectors import enterprises_of, project_choices
-from workorders.models import Approval, Assignment, Attachment, Commitment, ModelCase, ServiceRequest, WorkOrder
+from workorders.models import (
+    Approval,
+    Assignment,
+    Attachment,
+    Commitment,
+    DepartmentAsk,
+    ModelCase,
+    ServiceRequest,
+    WorkOrder,
+)
 
 User = get_user_model()
 
@@ -173,14 +182,15 @@ def is_officer_of(user, department_id) -> bool:
 
 
 def is_head_of(user, department_id) -> bool:
-    """Whether the user is an active head of this (active) department: a head reassigns within it,
-    extends its due dates and revokes its stamps. One query."""
+    """Whether the user is an active head of this (active) department: a head reassigns within it
+    and revokes its stamps."""
     return department_id is not None and role_facts(user).memberships.get(int(department_id)) == Officer.Role.HEAD
 
 
 def may_move_due_date(user, assignment: Assignment) -> bool:
-    """Center staff, and the heads of the assignment's department, may move its due date."""
-    return is_center_staff(user) or is_head_of(user, assignment.department_id)
+    """Only center staff move a due date (DESIGN.md §4: nobody extends their own work; a department
+    asks the center for more working days)."""
+    return is_center_staff(user)
 
 
 def heads_a_department(user) -> bool:
@@ -209,6 +219,16 @@ def may_note_on(user, assignment: Assignment) -> bool:
 def center_staff_users() -> QuerySet:
     """The active center staff accounts (told of what the departments send the center)."""
     return get_user_model().objects.filter(is_active=True, groups__name=roles.CENTER_STAFF).distinct()
+
+
+def asks_visible_to(user) -> QuerySet[DepartmentAsk]:
+    """A department's requests to the center: its officers and heads see their departments' asks,
+    center staff all; nobody else any (leaders read the counts, the enterprise the outcomes)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return DepartmentAsk.objects.none()
+    if is_center_staff(user):
+        return DepartmentAsk.objects.all()
+    return DepartmentAsk.objects.filter(assignment__department_id__in=department_ids(user))
 
 
 def attachments_visible_to(user) -> QuerySet[Attachment]:

@@ -18,6 +18,7 @@ from workorders.models import (
     Assignment,
     Attachment,
     ClockPause,
+    DepartmentAsk,
     ModelCase,
     RequestEvent,
     ServiceRequest,
@@ -195,6 +196,43 @@ def request_approvals(request: ServiceRequest) -> QuerySet:
               "department__name_en", "department__short_code", "officer_display_name", "assignment_id")
         .order_by("stamped_at")
     )
+
+
+_ASK_ROWS = ("assignment__department", "assignment__work_order__request__enterprise", "suggested_department",
+             "asked_by", "decided_by", "new_assignment__department", "pause")
+
+
+def pending_asks(user, *, offset: int = 0, limit: int = 50) -> list[DepartmentAsk]:
+    """The departments' requests waiting for the center, oldest first, with who asked, the
+    assignment, its request and department: one query, at most ``limit + 1`` rows from ``offset``
+    (the extra row says there are more). Center staff only: an empty list for anyone else."""
+    if not permissions.is_center_staff(user):
+        return []
+    return list(DepartmentAsk.objects.filter(status=DepartmentAsk.Status.PENDING)
+                .select_related("assignment__department", "assignment__work_order__request__enterprise",
+                                "suggested_department", "asked_by", "pause")
+                .order_by("asked_at", "id")[offset:offset + limit + 1])
+
+
+def assignment_asks(assignment: Assignment) -> QuerySet[DepartmentAsk]:
+    """One assignment's requests to the center, newest first, with their rulings."""
+    return assignment.asks.select_related(*_ASK_ROWS).order_by("-asked_at", "-id")
+
+
+def request_asks(user, request: ServiceRequest) -> QuerySet[DepartmentAsk]:
+    """The requests to the center of a request's departments (the triage page), pending first, then
+    newest first; only those the user may see."""
+    pending_first = Case(When(status=DepartmentAsk.Status.PENDING, then=Value(0)), default=Value(1),
+                         output_field=IntegerField())
+    return (permissions.asks_visible_to(user).filter(assignment__work_order__request=request)
+            .select_related(*_ASK_ROWS, "assignment__work_order").order_by(pending_first, "-asked_at", "-id"))
+
+
+def ask_for_staff(user, pk: int) -> DepartmentAsk:
+    """One ask for center staff (to decide it); DoesNotExist for anyone else."""
+    if not permissions.is_center_staff(user):
+        raise DepartmentAsk.DoesNotExist
+    return DepartmentAsk.objects.select_related(*_ASK_ROWS, "assignment__work_order").get(pk=pk)
 
 
 def department_workload(user, today) -> list:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workorders.views import desk, desk_clock, desk_notes
+from workorders.views import desk, desk_asks, desk_clock, desk_notes
 
 urlpatterns = [
     path("", desk.assignment_list, name="list"),
@@ -10,7 +10,9 @@ urlpatterns = [
     path("assignments/<int:pk>/done/", desk.mark_done, name="done"),
     path("assignments/<int:pk>/notes/", desk_notes.add_note, name="note"),
     path("assignments/<int:pk>/reassign/", desk.reassign, name="reassign"),
-    path("assignments/<int:pk>/extend/", desk.extend, name="extend"),
+    path("assignments/<int:pk>/asks/reroute/", desk_asks.ask_reroute, name="ask_reroute"),
+    path("assignments/<int:pk>/asks/extension/", desk_asks.ask_extension, name="ask_extension"),
+    path("assignments/<int:pk>/asks/pause/", desk_asks.ask_pause_going_on, name="ask_pause"),
     path("assignments/<int:pk>/stamp/", desk.stamp, name="stamp"),
     path("assignments/<int:pk>/approvals/<str:serial>/revoke/", desk.revoke, name="revoke"),
     path("assignments/<int:pk>/commitments/<int:commitment_id>/fulfil/", desk.fulfil, name="fulfil"),

@@ -34,6 +34,7 @@ from workorders.models import (
 from core.system import is_system_user, system_user
 from workorders.permissions import is_center_staff
 from workorders.services._common import record_event, save_as
+from workorders.services.asks import extend_by_center
 from workorders.services.clock import move_due_date
 
 K = AgendaItem.Kind
@@ -414,7 +415,7 @@ def record_minutes(*, actor, item: AgendaItem, outcome: str, next_steps: str = "
                    new_due_date: datetime.date | None = None, concluded: bool = False) -> AgendaItem:
     """The minutes of one item. A new due date moves the item's assignment (or every open assignment
     of its work order) through ``move_due_date``, which records it in their history and on the
-    timeline; an item's own assignment that is already finished is refused. The enterprise's
+    timeline (a later date as an extension given by the center, ``extend_by_center``, counted as one); an item's own assignment that is already finished is refused. The enterprise's
     timeline shows the outcome. An item not concluded is carried over to the next session's
     agenda. Atomic."""
     _require_staff(actor)
@@ -434,9 +435,14 @@ def record_minutes(*, actor, item: AgendaItem, outcome: str, next_steps: str = "
             # Kept in history and on the timeline as written, read in either language.
             reason = f"{locked.session.date.isoformat()} 集中办公 office hours: {locked.outcome}"
             for assignment in sorted(targets, key=lambda a: a.pk):
+                new = max(new_due_date, assignment.issued_on)
                 try:
-                    move_due_date(actor=actor, assignment=assignment, reason=reason,
-                                  new_due_date=max(new_due_date, assignment.issued_on))
+                    # A later date is an extension the center gives (recorded and counted as one);
+                    # an earlier one only moves the date.
+                    if new > assignment.due_date:
+                        extend_by_center(actor=actor, assignment=assignment, reason=reason, new_due_date=new)
+                    else:
+                        move_due_date(actor=actor, assignment=assignment, reason=reason, new_due_date=new)
                 except WorkOrderError as error:
                     raise WorkOrderError(error.message, code=error.code, field="new_due_date") from error
         if work_order is not None:

@@ -2,13 +2,13 @@
 from workorders.services.acknowledgement import acknowledge_assignment
 from workorders.services.clock import (
     compute_due_date,
-    extend_due_date,
     move_due_date,
     pause_assignment,
     resume_assignment,
     sla_state_for,
     sla_working_days_for,
 )
+from workorders.services.asks import ask_extension, ask_pause_going_on, ask_reroute, decide_ask, extend_by_center
 from workorders.services.desk import complete_assignment, reassign_assignment, reply_to_assignment, request_material
 from workorders.services.model_cases import mark_model_case
 from workorders.services.notes import add_internal_note
@@ -21,9 +21,13 @@ __all__ = [
     "acknowledge_assignment",
     "accept_commitment",
     "add_internal_note",
+    "ask_extension",
+    "ask_pause_going_on",
+    "ask_reroute",
     "complete_assignment",
     "compute_due_date",
-    "extend_due_date",
+    "decide_ask",
+    "extend_by_center",
     "flag_for_consultation",
     "fulfil_commitment",
     "issue_work_order",

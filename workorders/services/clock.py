@@ -203,8 +203,10 @@ def restart_clock(*, actor, locked: Assignment, at: datetime.datetime, message=N
 
 def move_due_date(*, actor, assignment: Assignment, reason: str, new_due_date: datetime.date | None = None,
                   working_days: int | None = None, calendar: WorkCalendar | None = None,
-                  today: datetime.date | None = None) -> Assignment:
-    """The one way an assignment's due date moves, for any reason (an extension, office-hours minutes).
+                  today: datetime.date | None = None, extension_working_days: int = 0) -> Assignment:
+    """The one way an assignment's due date moves, for any reason (an extension granted by the center,
+    office-hours minutes, a change of the official calendar). Extensions come here through
+    ``workorders.services.asks`` (an ask granted, or ``extend_by_center``), which counts them.
 
     Give either the ``new_due_date`` or the ``working_days`` to add. Atomic; locks the row. Refuses
     (``WorkOrderError``) an actor who may not (``may_move_due_date``), an empty reason, a date before
@@ -213,10 +215,11 @@ def move_due_date(*, actor, assignment: Assignment, reason: str, new_due_date: d
     the department and the new date), and judges the SLA state again at once, one way for every
     reason: a running clock takes the state of the new date; the escalation level is 1 exactly when
     the new date leaves the assignment escalated, else 0 (as the sweep sets it); a paused clock stays
-    paused.
+    paused. ``extension_working_days`` is what the move counts as an extension the center granted
+    (``workorders.services.asks``), added to the assignment's in the same save.
     """
     if not may_move_due_date(actor, assignment):
-        raise WorkOrderError(_("Only center staff or a head of this department can move a due date."), code="forbidden")
+        raise WorkOrderError(_("Only center staff can move a due date."), code="forbidden")
     if not reason.strip():
         raise WorkOrderError(_("Say why the due date moves."), code="reason", field="reason")
     if (new_due_date is None) == (working_days is None):
@@ -237,20 +240,10 @@ def move_due_date(*, actor, assignment: Assignment, reason: str, new_due_date: d
         if locked.clock_running:
             locked.sla_state = by_date
         locked.escalation_level = 1 if by_date == Assignment.SlaState.ESCALATED else 0
+        locked.extension_working_days += extension_working_days
         locked._change_reason = f"{old.isoformat()} → {new.isoformat()}: {reason.strip()}"[:100]
-        save_as(locked, actor, update_fields=["due_date", "sla_state", "escalation_level"])
+        save_as(locked, actor, update_fields=["due_date", "sla_state", "escalation_level", "extension_working_days"])
         record_event(request=locked.work_order.request, kind=RequestEvent.Kind.DUE_DATE_MOVED, actor=actor,
                      assignment=locked, text=reason.strip(), due_date=new)
     assignment.refresh_from_db()
     return assignment
-
-
-def extend_due_date(*, actor, assignment: Assignment, working_days: int, reason: str,
-                    calendar: WorkCalendar | None = None) -> Assignment:
-    """Give an open assignment ``working_days`` more working days (1 to 60), with a reason: a move of
-    the due date through ``move_due_date``, which checks who acts and the reason, records the move
-    and judges the SLA state again."""
-    if not 1 <= working_days <= 60:
-        raise WorkOrderError(_("Extend by 1 to 60 working days."), code="working_days", field="working_days")
-    return move_due_date(actor=actor, assignment=assignment, reason=reason, working_days=working_days,
-                         calendar=calendar)

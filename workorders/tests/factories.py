@@ -12,6 +12,7 @@ from workorders.models import (
     Attachment,
     ClockPause,
     Commitment,
+    DepartmentAsk,
     ModelCase,
     ProblemTag,
     RequestEvent,
@@ -134,3 +135,17 @@ class RequestEventFactory(factory.django.DjangoModelFactory):
 
     request = factory.SubFactory(ServiceRequestFactory)
     kind = RequestEvent.Kind.SUBMITTED
+
+
+class DepartmentAskFactory(factory.django.DjangoModelFactory):
+    """A department's pending request to the center (an extension of 3 working days unless told)."""
+
+    class Meta:
+        model = DepartmentAsk
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    kind = DepartmentAsk.Kind.EXTENSION
+    text = "等待地铁公司评估。"
+    working_days = 3
+    asked_at = factory.LazyFunction(timezone.now)
+    asked_on = factory.LazyAttribute(lambda o: timezone.localdate(o.asked_at))

@@ -99,7 +99,9 @@ class WorkOrderMachine(RuleBasedStateMachine):
             elif action == "stamp":
                 services.stamp_assignment(actor=officer, assignment=assignment, decision="approved")
             elif action == "extend":
-                services.extend_due_date(actor=head, assignment=assignment, working_days=2, reason="会商")
+                # Only center staff extend (issue 18); a department's head is a stranger to it.
+                services.extend_by_center(actor=head if stranger else self.staff, assignment=assignment,
+                                          working_days=2, reason="会商")
             elif action == "reassign":
                 target = Officer.objects.get(user=self.officers[index], department=self.departments[index])
                 services.reassign_assignment(actor=head, assignment=assignment, officer=target)

@@ -20,6 +20,7 @@ from workdays.calendar import get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import (
     ASSIGNMENT_LIFECYCLE,
+    DEPARTMENT_ASK_LIFECYCLE,
     OPEN_ASSIGNMENT_STATUSES,
     REQUEST_LIFECYCLE,
     RUNNING_ASSIGNMENT_STATUSES,
@@ -29,7 +30,7 @@ from workorders.models import (
 )
 from workorders.services import (
     complete_assignment,
-    extend_due_date,
+    extend_by_center,
     move_due_date,
     reply_to_assignment,
     request_material,
@@ -38,7 +39,7 @@ from workorders.services import (
 from center.office_hours.services import record_minutes
 
 S = Assignment.SlaState
-LIFECYCLES = (REQUEST_LIFECYCLE, WORK_ORDER_LIFECYCLE, ASSIGNMENT_LIFECYCLE)
+LIFECYCLES = (REQUEST_LIFECYCLE, WORK_ORDER_LIFECYCLE, ASSIGNMENT_LIFECYCLE, DEPARTMENT_ASK_LIFECYCLE)
 
 
 # --- the tables -----------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def test_an_extension_and_the_minutes_judge_the_escalation_the_same_way(world):
     by_extension = _escalated(world.assignment_a, today)
     by_minutes = _escalated(world.assignment_b, today)
     # Four working days more: still overdue (3 days), no longer escalated.
-    extend_due_date(actor=world.staff, assignment=by_extension, working_days=4, reason="等待地铁集团评估")
+    extend_by_center(actor=world.staff, assignment=by_extension, working_days=4, reason="等待地铁集团评估")
     item = AgendaItem.objects.create(session=world.session, kind="other", title="x", department=world.dept_b,
                                      position=1, assignment=by_minutes)
     item.session.date = by_minutes.due_date  # minutes written up late: the new date is after the session
@@ -138,7 +139,7 @@ def test_an_extension_and_the_minutes_judge_the_escalation_the_same_way(world):
         moved.refresh_from_db()
         assert (moved.sla_state, moved.escalation_level) == (S.OVERDUE, 0)
     # Far enough: on track, for both.
-    extend_due_date(actor=world.staff, assignment=by_extension, working_days=20, reason="再延")
+    extend_by_center(actor=world.staff, assignment=by_extension, working_days=20, reason="再延")
     by_extension.refresh_from_db()
     assert (by_extension.sla_state, by_extension.escalation_level) == (S.ON_TRACK, 0)
 
@@ -146,13 +147,13 @@ def test_an_extension_and_the_minutes_judge_the_escalation_the_same_way(world):
 @pytest.mark.django_db
 def test_every_move_is_on_the_timeline_and_in_history_with_its_reason(world):
     before = world.assignment_a.due_date
-    extend_due_date(actor=world.head_a, assignment=world.assignment_a, working_days=3, reason="等待地铁集团评估")
+    extend_by_center(actor=world.staff, assignment=world.assignment_a, working_days=3, reason="等待地铁集团评估")
     world.assignment_a.refresh_from_db()
     event = RequestEvent.objects.get(request=world.request_a, kind=RequestEvent.Kind.DUE_DATE_MOVED)
     assert (event.text, event.due_date, event.department_id, event.public, event.created_by) == (
-        "等待地铁集团评估", world.assignment_a.due_date, world.dept_a.pk, True, world.head_a)
-    last = world.assignment_a.history.first()
-    assert last.history_user == world.head_a
+        "等待地铁集团评估", world.assignment_a.due_date, world.dept_a.pk, True, world.staff)
+    last = world.assignment_a.history.filter(history_change_reason__contains="→").get()
+    assert last.history_user == world.staff
     assert last.history_change_reason.startswith(f"{before.isoformat()} → ")
     assert "等待地铁集团评估" in last.history_change_reason
 
@@ -178,7 +179,7 @@ def test_minutes_cannot_move_the_due_date_of_a_finished_assignment(world):
 
 @pytest.mark.django_db
 def test_the_due_date_move_refuses_who_may_not_and_what_cannot_move(world):
-    for actor in (world.officer_a, world.user_a, world.leader, world.officer_b):
+    for actor in (world.officer_a, world.head_a, world.user_a, world.leader, world.officer_b):
         with pytest.raises(WorkOrderError) as refused:
             move_due_date(actor=actor, assignment=world.assignment_a, reason="x", working_days=2)
         assert refused.value.code == "forbidden"

@@ -8,6 +8,7 @@ head's, an officer of the right department): each call raises the domain error w
 """
 from __future__ import annotations
 
+import datetime
 import inspect
 
 import pytest
@@ -18,6 +19,7 @@ import center.office_hours.services as office_hours
 import workorders.services as services
 import workorders.services.stamps as stamps
 from departments.models import Officer
+from workdays.calendar import local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import ClockPause, ServiceRequest, WorkOrder
 from workorders.tests.factories import ProblemTagFactory
@@ -42,6 +44,18 @@ def _state() -> dict:
 def _paused(w):
     services.request_material(actor=w.officer_a, assignment=w.assignment_a, text="请补充规划许可证。")
     w.assignment_a.refresh_from_db()
+
+
+def _paused_for_third_party(w):
+    services.pause_assignment(actor=w.officer_a, assignment=w.assignment_a,
+                              reason=ClockPause.Reason.WAITING_FOR_THIRD_PARTY, third_party_name="申通地铁集团",
+                              note="等待地铁公司。")
+    ClockPause.objects.filter(assignment=w.assignment_a).update(resumes_on=local_date() + datetime.timedelta(days=7))
+    w.assignment_a.refresh_from_db()
+
+
+def _extension_asked(w):
+    w.ask = services.ask_extension(actor=w.officer_a, assignment=w.assignment_a, working_days=3, text="等待评估。")
 
 
 def _resolved_request(w):
@@ -113,12 +127,23 @@ CASES = {
     # a head's decisions
     "reassign_assignment": (None, lambda w, actor: services.reassign_assignment(
         actor=actor, assignment=w.assignment_a, officer=Officer.objects.get(user=w.officer_a)), NOT_HEAD_OF_A, "head_a"),
-    "extend_due_date": (None, lambda w, actor: services.extend_due_date(
-        actor=actor, assignment=w.assignment_a, working_days=3, reason="等待地铁公司评估。"), NOT_HEAD_OF_A, "head_a"),
-    "move_due_date": (None, lambda w, actor: services.move_due_date(
-        actor=actor, assignment=w.assignment_a, working_days=3, reason="会商后延期。"), NOT_HEAD_OF_A, "head_a"),
     "revoke_approval": (None, lambda w, actor: services.revoke_approval(
         actor=actor, approval=w.approval, reason="盖章有误。"), NOT_HEAD_OF_A, "head_a"),
+    # the department asks the center, the center decides and extends (issue 18): a head no longer extends
+    "ask_reroute": (None, lambda w, actor: services.ask_reroute(
+        actor=actor, assignment=w.assignment_a, reason_category="not_competent", text="不属于本部门职权。"),
+        NOT_DEPARTMENT_A + ("staff",), "officer_a"),
+    "ask_extension": (None, lambda w, actor: services.ask_extension(
+        actor=actor, assignment=w.assignment_a, working_days=3, text="等待地铁公司评估。"),
+        NOT_DEPARTMENT_A + ("staff",), "head_a"),
+    "ask_pause_going_on": (_paused_for_third_party, lambda w, actor: services.ask_pause_going_on(
+        actor=actor, assignment=w.assignment_a, text="地铁公司尚未答复。"), NOT_DEPARTMENT_A + ("staff",), "officer_a"),
+    "decide_ask": (_extension_asked, lambda w, actor: services.decide_ask(
+        actor=actor, ask=w.ask, grant=True), NOT_STAFF, "staff"),
+    "extend_by_center": (None, lambda w, actor: services.extend_by_center(
+        actor=actor, assignment=w.assignment_a, working_days=3, reason="等待地铁公司评估。"), NOT_STAFF, "staff"),
+    "move_due_date": (None, lambda w, actor: services.move_due_date(
+        actor=actor, assignment=w.assignment_a, working_days=3, reason="会商后延期。"), NOT_STAFF, "staff"),
     # the office hours (center staff)
     "build_agenda": (None, lambda w, actor: office_hours.build_agenda(actor=actor, session=w.session), NOT_STAFF, "staff"),
     "add_item": (None, lambda w, actor: office_hours.add_item(actor=actor, session=w.session, title="新议题"),

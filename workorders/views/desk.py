@@ -1,4 +1,5 @@
-"""Department desk: the department's assignments, most urgent first; reply, ask for material, finish, reassign.
+"""Department desk: the department's assignments, most urgent first; reply, ask for material, finish, reassign
+(the department's requests to the center: ``desk_asks``).
 
 Thin views over ``selectors`` (which filter by the user's departments: a guessed id is a 404) and
 ``services`` (which check the rules again and change state atomically).
@@ -20,9 +21,18 @@ from workdays.calendar import get_calendar, local_date
 from workorders import permissions, selectors, services
 from workorders.exceptions import WorkOrderError
 from core.errors import error_to_form
-from workorders.forms import (DeskTextForm, ExtendDueDateForm, NoteForm, ReassignForm, RevokeForm, StampForm,
-                             ThirdPartyPauseForm)
-from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, Commitment
+from workorders.forms import (
+    DeskTextForm,
+    ExtensionAskForm,
+    NoteForm,
+    PauseAskForm,
+    ReassignForm,
+    RerouteAskForm,
+    RevokeForm,
+    StampForm,
+    ThirdPartyPauseForm,
+)
+from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, ClockPause, Commitment
 
 PAGE_SIZE = 50
 
@@ -71,6 +81,12 @@ def _detail(request, assignment, *, status=200, **forms):
     today = local_date()
     days_left = get_calendar().working_days_left(assignment.due_date, today) if assignment.is_open else None
     is_head = permissions.is_head_of(request.user, assignment.department_id)
+    pauses = list(assignment.pauses.select_related("requested_by", "third_party_department").order_by("started_at"))
+    # The department asks the center (re-route, more days) while open and not past due; a pause for a
+    # third party that would end by itself may be asked to go on before that day.
+    can_ask = assignment.is_open and today <= assignment.due_date
+    pause_to_go_on = next((p for p in pauses if p.ended_at is None and p.resumes_on and today < p.resumes_on
+                           and p.reason == ClockPause.Reason.WAITING_FOR_THIRD_PARTY), None)
     context = {
         "assignment": assignment,
         "req": service_request,
@@ -78,7 +94,7 @@ def _detail(request, assignment, *, status=200, **forms):
         "events": selectors.timeline(service_request, include_internal=True),
         "others": selectors.request_assignments(service_request).exclude(pk=assignment.pk),
         # The clock: acknowledgement, each pause with its reason, and the days paused by reason.
-        "pauses": assignment.pauses.select_related("requested_by", "third_party_department").order_by("started_at"),
+        "pauses": pauses,
         "material_paused_days": assignment.paused_working_days - assignment.third_party_paused_working_days,
         "pause_form": forms.get("pause_form") or ThirdPartyPauseForm(prefix="pause",
                                                                      department_id=assignment.department_id),
@@ -92,7 +108,13 @@ def _detail(request, assignment, *, status=200, **forms):
         "reassign_form": (forms.get("reassign_form") or ReassignForm(department_id=assignment.department_id,
                                                                    initial={"officer": assignment.assigned_officer_id}))
         if is_head else None,
-        "extend_form": (forms.get("extend_form") or ExtendDueDateForm(prefix="extend")) if is_head else None,
+        "asks": selectors.assignment_asks(assignment),
+        "can_ask": can_ask,
+        "reroute_form": forms.get("reroute_form") or RerouteAskForm(prefix="reroute",
+                                                                    department_id=assignment.department_id),
+        "extension_form": forms.get("extension_form") or ExtensionAskForm(prefix="extension"),
+        "pause_to_go_on": pause_to_go_on,
+        "pause_ask_form": forms.get("pause_ask_form") or PauseAskForm(prefix="pause_ask"),
         "approvals": assignment.approvals.order_by("-stamped_at"),
         "stamp_form": forms.get("stamp_form") or StampForm(prefix="stamp"),
         "can_stamp": assignment.can_be_stamped and not assignment.approvals.filter(revoked_at__isnull=True).exists(),
@@ -167,27 +189,6 @@ def reassign(request, pk):
             messages.success(request, _("Reassigned to %(name)s.") % {"name": form.cleaned_data["officer"].display_name})
             return redirect("desk:detail", pk=pk)
     return _detail(request, assignment, status=400, reassign_form=form)
-
-
-@login_required
-@require_POST
-def extend(request, pk):
-    """A head gives the assignment more working days, with a reason kept in its history."""
-    assignment = _assignment(request, pk)
-    if not permissions.is_head_of(request.user, assignment.department_id):
-        raise PermissionDenied
-    form = ExtendDueDateForm(request.POST, prefix="extend")
-    if form.is_valid():
-        try:
-            services.extend_due_date(actor=request.user, assignment=assignment,
-                                     working_days=form.cleaned_data["working_days"], reason=form.cleaned_data["reason"])
-        except WorkOrderError as error:
-            error_to_form(form, error)
-        else:
-            assignment.refresh_from_db()
-            messages.success(request, _("New due date: %(date)s.") % {"date": assignment.due_date.isoformat()})
-            return redirect("desk:detail", pk=pk)
-    return _detail(request, assignment, status=400, extend_form=form)
 
 
 @login_required
