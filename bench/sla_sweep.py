@@ -23,6 +23,7 @@ DEPARTMENTS = 100
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true", help="also print the first sweep's statements by time")
     args = parser.parse_args()
     label = use_bench_database("postgres")
     setup_django()
@@ -45,6 +46,9 @@ def main():
             result = run_sweep()
             seconds = time.perf_counter() - begin
             statements = len(queries)
+        if args.profile and run == "first sweep":
+            for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:12]:
+                print(f"  {float(query['time']):7.3f} s  {' '.join(query['sql'].split())[:150]}")
         rows.append({"run": run, "N": f"{args.n:,}", "seconds": f"{seconds:.2f}", "SQL": statements,
                      "transitions": f"{result.transitions:,}", "ack reminders": f"{result.ack_reminders:,}",
                      "resumed": f"{result.resumed:,}", "digests": result.digests,

@@ -30,7 +30,7 @@ from projects.tests.factories import (
 )
 from workdays.models import CalendarOverride
 from notifications.models import Preference
-from workorders.models import Approval, Assignment, SlaTransition, StampCounter
+from workorders.models import AcknowledgementReminder, Approval, Assignment, SlaTransition, StampCounter
 from workorders.sla import SLA_COLOURS, sla_badge
 from workorders.tests.factories import (
     ApprovalFactory,
@@ -83,6 +83,8 @@ MAKERS = {
     "workorders.slatransition": lambda i: SlaTransition.objects.create(
         sweep=uuid.uuid4(), assignment=AssignmentFactory(), from_state="on_track", to_state="due_soon", at=timezone.now()
     ),
+    "workorders.acknowledgementreminder": lambda i: AcknowledgementReminder.objects.create(
+        assignment=AssignmentFactory(), sweep=uuid.uuid4(), sent_at=timezone.now()),
     "workorders.commitment": lambda i: CommitmentFactory(approval=ApprovalFactory()),
     "workorders.modelcase": lambda i: _with_m2m(ModelCaseFactory(), tags=[ProblemTagFactory()]),
     "center.officehourssession": lambda i: AgendaItemFactory().session,
@@ -109,6 +111,7 @@ NO_ADD_FORM = {
     "workorders.requestevent",
     "workorders.departmentask",
     "workorders.slatransition",
+    "workorders.acknowledgementreminder",
     "workorders.stampcounter",
     "center.workerheartbeat",
     "center.periodicrun",

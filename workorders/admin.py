@@ -23,6 +23,7 @@ from workorders.models import (
     ProblemTag,
     RequestEvent,
     ServiceRequest,
+    AcknowledgementReminder,
     SlaTransition,
     StampCounter,
     WorkOrder,
@@ -261,7 +262,7 @@ ASSIGNMENT_CLOCK_FIELDS = [
 ]
 ASSIGNMENT_REPLY_FIELDS = ["reply", "replied_at", "replied_by", "closed_at"]
 # Acknowledgement (签收) and the days paused for a third party: the desk's and the SLA sweep's.
-ASSIGNMENT_ACK_FIELDS = ["acknowledged_at", "acknowledged_by", "ack_due_on", "ack_working_hours", "ack_chased_at",
+ASSIGNMENT_ACK_FIELDS = ["acknowledged_at", "acknowledged_by", "ack_due_on", "ack_working_hours",
                          "third_party_paused_working_days"]
 
 
@@ -506,6 +507,17 @@ class RequestEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["request__tracking_number", "text"]
     list_select_related = ["request", "department"]
     date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+@admin.register(AcknowledgementReminder)
+class AcknowledgementReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which assignments the SLA sweep chased for their acknowledgement, and when (read-only)."""
+
+    list_display = ["sent_at", "assignment", "sweep"]
+    list_select_related = ["assignment__work_order__request", "assignment__department"]
+    raw_id_fields = ["assignment"]
+    date_hierarchy = "sent_at"
     show_full_result_count = False
 
 

@@ -1,5 +1,6 @@
 """Departments ask, the center decides: acknowledgement, the original clock, third-party pauses,
-the departments' requests to the center (re-route, extension, a pause going on). Existing
+the departments' requests to the center (re-route, extension, a pause going on), the
+acknowledgement reminders. Existing
 assignments keep their due date as their original clock. On SQLite, adding columns with a default
 rebuilds the history tables, which drops their append-only triggers: they are installed again
 (idempotent), for the new history table too."""
@@ -36,6 +37,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='AcknowledgementReminder',
+            fields=[
+                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='ack_reminder', serialize=False, to='workorders.assignment', verbose_name='assignment')),
+                ('sweep', models.UUIDField(verbose_name='sweep')),
+                ('sent_at', models.DateTimeField(verbose_name='sent at')),
+            ],
+            options={
+                'verbose_name': 'acknowledgement reminder',
+                'verbose_name_plural': 'acknowledgement reminders',
+                'ordering': ['-sent_at'],
+            },
+        ),
         migrations.CreateModel(
             name='DepartmentAsk',
             fields=[
@@ -87,11 +101,6 @@ class Migration(migrations.Migration):
                 'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.AddField(
-            model_name='assignment',
-            name='ack_chased_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='acknowledgement chased at'),
         ),
         migrations.AddField(
             model_name='assignment',
@@ -157,11 +166,6 @@ class Migration(migrations.Migration):
             model_name='clockpause',
             name='third_party_name',
             field=models.CharField(blank=True, max_length=200, verbose_name='outside organisation'),
-        ),
-        migrations.AddField(
-            model_name='historicalassignment',
-            name='ack_chased_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='acknowledgement chased at'),
         ),
         migrations.AddField(
             model_name='historicalassignment',
@@ -245,7 +249,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='assignment',
-            index=models.Index(condition=models.Q(('ack_chased_at__isnull', True), ('acknowledged_at__isnull', True)), fields=['ack_due_on'], name='assignment_ack_unchased'),
+            index=models.Index(condition=models.Q(('acknowledged_at__isnull', True)), fields=['ack_due_on'], name='assignment_unacknowledged'),
         ),
         migrations.AddIndex(
             model_name='clockpause',

@@ -26,6 +26,7 @@ from workorders.models.stamps import (
 from workorders.models.work import (
     ASSIGNMENT_LIFECYCLE,
     DEPARTMENT_ASK_LIFECYCLE,
+    AcknowledgementReminder,
     OPEN_ASSIGNMENT_STATUSES,
     RUNNING_ASSIGNMENT_STATUSES,
     WORK_ORDER_LIFECYCLE,
@@ -37,7 +38,7 @@ from workorders.models.work import (
 )
 
 __all__ = [
-    "ASSIGNMENT_LIFECYCLE", "ATTACHMENTS_FOLDER", "DEPARTMENT_ASK_LIFECYCLE", "DepartmentAsk", "OPEN_ASSIGNMENT_STATUSES", "REQUEST_LIFECYCLE", "REVOCATION_FIELDS",
+    "ASSIGNMENT_LIFECYCLE", "ATTACHMENTS_FOLDER", "AcknowledgementReminder", "DEPARTMENT_ASK_LIFECYCLE", "DepartmentAsk", "OPEN_ASSIGNMENT_STATUSES", "REQUEST_LIFECYCLE", "REVOCATION_FIELDS",
     "RUNNING_ASSIGNMENT_STATUSES", "WORK_ORDER_LIFECYCLE", "Approval", "ApprovalQuerySet", "Assignment",
     "Attachment", "ClockPause", "Commitment", "ImmutableError", "ModelCase", "ProblemTag", "RequestEvent",
     "ServiceRequest", "SlaTransition", "StampCounter", "WorkOrder", "attachment_upload_to",

@@ -136,7 +136,7 @@ class Assignment(models.Model):
         _("working days taken"), null=True, blank=True, help_text=_("Working days on the clock from issue to done."))
     # Acknowledgement (签收): recorded and chased, but the clock runs from issue regardless. The
     # acknowledgement is due by the end of ``ack_due_on`` (CENTER_ACK_WORKING_DAYS after issue); the
-    # sweep sends one notice for a late one and stores when in ``ack_chased_at``.
+    # sweep sends one notice for a late one and records it as an ``AcknowledgementReminder``.
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -145,7 +145,6 @@ class Assignment(models.Model):
     ack_due_on = models.DateField(_("acknowledgement due on"), null=True, blank=True)
     ack_working_hours = models.DecimalField(
         _("working hours to acknowledge"), max_digits=7, decimal_places=1, null=True, blank=True)
-    ack_chased_at = models.DateTimeField(_("acknowledgement chased at"), null=True, blank=True)
     # The original clock: the due date at issue, moved only by pauses for the enterprise's material
     # (never by an extension or a third party), so that no approval can raise the on-time rate
     # measured against it. ``due_date`` is the date in force (extensions and all pauses included).
@@ -177,9 +176,9 @@ class Assignment(models.Model):
                          condition=models.Q(sla_state__in=("overdue", "escalated"))),
             models.Index(fields=["due_date", "id"], name="assignment_escalated",
                          condition=models.Q(sla_state="escalated")),
-            # The sweep's acknowledgement reminders read the unacknowledged, unchased ones.
-            models.Index(fields=["ack_due_on"], name="assignment_ack_unchased",
-                         condition=models.Q(acknowledged_at__isnull=True, ack_chased_at__isnull=True)),
+            # The sweep's acknowledgement reminders read the unacknowledged ones.
+            models.Index(fields=["ack_due_on"], name="assignment_unacknowledged",
+                         condition=models.Q(acknowledged_at__isnull=True)),
         ]
 
     def __str__(self):
@@ -398,6 +397,26 @@ DEPARTMENT_ASK_LIFECYCLE = Lifecycle("department ask", tuple(_K.values), {
     "grant": event([_K.PENDING], _K.GRANTED),
     "refuse": event([_K.PENDING], _K.REFUSED),
 })
+
+
+class AcknowledgementReminder(models.Model):
+    """The SLA sweep told an assignment's heads and center staff that it was not acknowledged in
+    time (once per assignment). A narrow row of its own, so that marking thousands of reminders does
+    not rewrite the wide assignment rows and their indexes."""
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.CASCADE, primary_key=True, related_name="ack_reminder",
+        verbose_name=_("assignment"))
+    sweep = models.UUIDField(_("sweep"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("acknowledgement reminder")
+        verbose_name_plural = _("acknowledgement reminders")
+
+    def __str__(self):
+        return f"{self.assignment} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 class SlaTransition(models.Model):

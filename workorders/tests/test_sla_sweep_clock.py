@@ -13,7 +13,7 @@ from departments.tests.factories import DepartmentFactory, HeadFactory, OfficerF
 from notifications.models import Notification
 from projects.tests.factories import UserFactory
 from workdays.calendar import get_calendar
-from workorders.models import Assignment, ClockPause, RequestEvent
+from workorders.models import AcknowledgementReminder, Assignment, ClockPause, RequestEvent
 from workorders.services import pause_assignment, sla_state_for
 from workorders.services.sla_sweep import run_sweep
 from workorders.tests.factories import AssignmentFactory, WorkOrderFactory
@@ -71,8 +71,8 @@ def test_a_late_acknowledgement_is_told_once_to_the_heads_and_center_staff():
     for other in (acknowledged, due_today, done):
         assert other.work_order.request.tracking_number not in by_user[head.pk].body
     late.refresh_from_db()
-    assert late.ack_chased_at == NOW
-    assert Assignment.objects.filter(ack_chased_at__isnull=False).count() == 1
+    assert late.ack_reminder.sent_at == NOW
+    assert AcknowledgementReminder.objects.count() == 1
     # Told once: the next day's sweep tells only the one that was due on TODAY.
     seen = Notification.objects.count()
     again = run_sweep(today=TODAY + datetime.timedelta(days=1), now=NOW + datetime.timedelta(days=1))
