@@ -395,6 +395,10 @@ CENTER_ESCALATE_AFTER_WORKING_DAYS = env.int("CENTER_ESCALATE_AFTER_WORKING_DAYS
 # working days after issue, else the sweep tells the department's heads and center staff once; an
 # extension asks for at most this many working days; a pause for a third party resumes by itself
 # after this many working days unless the center approves that it goes on.
+# A sweep that moved at least this many assignments refreshes the planner's statistics of the
+# transitions it wrote (PostgreSQL ANALYZE, in its transaction), so that its own later statements
+# plan with the new rows.
+CENTER_SWEEP_ANALYZE_AFTER = env.int("CENTER_SWEEP_ANALYZE_AFTER", default=5000)
 CENTER_ACK_WORKING_DAYS = env.int("CENTER_ACK_WORKING_DAYS", default=1)
 CENTER_EXTENSION_MAX_WORKING_DAYS = env.int("CENTER_EXTENSION_MAX_WORKING_DAYS", default=10)
 CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS = env.int("CENTER_THIRD_PARTY_PAUSE_WORKING_DAYS", default=5)

@@ -140,6 +140,7 @@ def run_sweep(*, today: datetime.date | None = None, now: datetime.datetime | No
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
             result.resumed = _resume_expired_pauses(cursor, today)
             result.assignment_transitions = _sweep_assignments(cursor, t, result.sweep, now, system.pk)
+            _refresh_statistics(cursor, result.assignment_transitions)
             if result.resumed:
                 _record_resumptions(cursor, result.sweep, now, system.pk)
             result.commitment_transitions = _sweep_commitments(cursor, t, result.sweep, now, system.pk)
@@ -149,6 +150,17 @@ def run_sweep(*, today: datetime.date | None = None, now: datetime.datetime | No
         with connection.cursor() as cursor:
             result.ack_reminders = _mark_acknowledgements_chased(cursor, today, now, result.sweep)
     return result
+
+
+def _refresh_statistics(cursor, moved: int) -> None:
+    """On PostgreSQL, after a sweep that wrote many transitions, ANALYZE the transitions' table in its
+    transaction: the statements after it join those rows (history, pauses, the digests' recipients),
+    and with statistics from before the sweep the planner takes the new rows for none and loops over
+    them (a million-row sweep took 74 s instead of 23 s). One statement more, only past
+    ``CENTER_SWEEP_ANALYZE_AFTER`` transitions."""
+    if connection.vendor != "postgresql" or moved < settings.CENTER_SWEEP_ANALYZE_AFTER:
+        return
+    cursor.execute(f"ANALYZE {SlaTransition._meta.db_table}")
 
 
 def _sweep_assignments(cursor, t: Thresholds, sweep: uuid.UUID, now, actor_id: int) -> int:
@@ -247,17 +259,17 @@ def _record_resumptions(cursor, sweep: uuid.UUID, now, actor_id: int) -> None:
 
 # An assignment not acknowledged by the end of its due day and not told yet (the partial index
 # ``assignment_ack_unchased``; the digests' query says the same); the one parameter is today.
-_ACK_LATE = (f"a.acknowledged_at IS NULL AND a.ack_due_on < %s AND NOT EXISTS "
-             f"(SELECT 1 FROM {AcknowledgementReminder._meta.db_table} k WHERE k.assignment_id = a.id)")
-
-
 def _mark_acknowledgements_chased(cursor, today: datetime.date, now, sweep: uuid.UUID) -> int:
     """Every late acknowledgement the digests just told gets its reminder row, so that it is told once."""
     statuses = list(OPEN_ASSIGNMENT_STATUSES)
+    # The ones told before are skipped by their key (ON CONFLICT), not by NOT EXISTS: an anti-join
+    # against the table this statement fills, planned on its empty statistics, was quadratic (8 s for
+    # 50,000 reminders).
     cursor.execute(
         f"INSERT INTO {AcknowledgementReminder._meta.db_table} (assignment_id, sweep, sent_at) "
-        f"SELECT a.id, %s, %s FROM {Assignment._meta.db_table} a WHERE {_ACK_LATE} "
-        f"AND a.status IN ({', '.join(['%s'] * len(statuses))})",
+        f"SELECT a.id, %s, %s FROM {Assignment._meta.db_table} a WHERE a.acknowledged_at IS NULL "
+        f"AND a.ack_due_on < %s AND a.status IN ({', '.join(['%s'] * len(statuses))}) "
+        f"ON CONFLICT (assignment_id) DO NOTHING",
         [_uuid_param(sweep), _when(now), _day(today), *statuses],
     )
     return cursor.rowcount
