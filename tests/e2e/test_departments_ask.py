@@ -19,7 +19,7 @@ from projects.tests.factories import (
     OfficerUserFactory,
     StaffFactory,
 )
-from tests.world import PASSWORD
+from tests.e2e.test_journey import _log_in
 from workdays.calendar import get_calendar
 from workorders.models import Assignment, DepartmentAsk, RequestEvent
 from workorders.services import submit_request, triage_and_issue
@@ -35,15 +35,6 @@ REROUTE_RULING = "镇政府负责属地协调，请继续配合交通委（内�
 CONCLUSION = "镇政府已完成属地协调，同意围挡方案（协办意见）"
 NOTE = "内部备注：下周一集中办公会复核进度"
 ANSWER = "经与申通地铁集团会商，地铁保护区方案已通过审查，地下施工许可将在两周内办结。"
-
-
-def _log_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _submit(page, form_selector):
