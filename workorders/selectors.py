@@ -55,11 +55,23 @@ def request_for_enterprise(user, tracking_number: str) -> ServiceRequest:
     )
 
 
-def timeline(request: ServiceRequest, *, include_internal: bool = False) -> QuerySet[RequestEvent]:
-    """The steps of a request with department names and attachments (no officers' data)."""
+def timeline(request: ServiceRequest, *, include_internal: bool = False,
+             for_assignment: Assignment | None = None) -> QuerySet[RequestEvent]:
+    """The steps of a request with department names and attachments (no officers' data).
+
+    ``include_internal``: every step (the center's view). ``for_assignment``: what that assignment's
+    department reads on its desk: the public steps, the internal notes (every department on the
+    work order reads them), its own department's internal steps (its asks and their rulings, its
+    reassignments, its conclusion) and, for the lead, the co-handlers' conclusions; never another
+    co-handler's conclusion or another department's requests to the center."""
     events = request.events.select_related("department").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.only("id", "original_name", "content_type", "size", "event_id"))
     )
+    if for_assignment is not None:
+        shown = Q(public=True) | Q(kind=RequestEvent.Kind.NOTE) | Q(assignment__department_id=for_assignment.department_id)
+        if for_assignment.role == Assignment.Role.LEAD:
+            shown |= Q(kind=RequestEvent.Kind.CONCLUSION)
+        return events.filter(shown)
     return events if include_internal else events.filter(public=True)
 
 

@@ -8,7 +8,13 @@ from projects.tests.factories import LeaderFactory, StaffFactory, UserFactory
 from workorders import selectors
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, RequestEvent
-from workorders.services import add_internal_note, complete_assignment, reply_to_assignment, triage_and_issue
+from workorders.services import (
+    add_internal_note,
+    ask_reroute,
+    complete_assignment,
+    reply_to_assignment,
+    triage_and_issue,
+)
 from workorders.tests.factories import ServiceRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +137,29 @@ def test_the_thread_and_the_conclusions_as_the_pages_read_them(case, django_asse
     conclusions = selectors.co_handlers_conclusions(case["lead"])
     assert [(c.department, c.reply, c.officer_name) for c in conclusions] == [(case["jw"], "协办意见", "建管委经办人")]
     assert selectors.co_handlers_conclusions(case["co"]) == []
+
+
+def test_each_desk_reads_the_notes_and_its_own_steps_and_only_the_lead_reads_the_conclusions():
+    staff = StaffFactory()
+    jt, jw, gh = (DepartmentFactory(short_code=code) for code in ("JT", "JW", "GH"))
+    officers = {d.short_code: OfficerFactory(department=d).user for d in (jt, jw, gh)}
+    request = ServiceRequestFactory()
+    work_order = triage_and_issue(actor=staff, request=request, lead_department=jt, co_departments=[jw, gh],
+                                  problem="地铁保护区")
+    mine = {a.department.short_code: a for a in work_order.assignments.select_related("department")}
+    reply_to_assignment(actor=officers["JW"], assignment=mine["JW"], text="建管委意见：同意围挡方案")
+    reply_to_assignment(actor=officers["GH"], assignment=mine["GH"], text="规划局意见：需补充红线图")
+    add_internal_note(actor=officers["GH"], assignment=mine["GH"], text="内部备注：周一会商")
+    ask_reroute(actor=officers["GH"], assignment=mine["GH"], reason_category="not_competent", text="规划局退单理由")
+
+    def read_by(code):
+        return " ".join(e.text for e in selectors.timeline(request, for_assignment=mine[code]))
+
+    lead, jw_desk, gh_desk = read_by("JT"), read_by("JW"), read_by("GH")
+    assert "建管委意见" in lead and "规划局意见" in lead and "内部备注" in lead
+    assert "规划局退单理由" not in lead  # another department's request to the center
+    assert "建管委意见" in jw_desk and "规划局意见" not in jw_desk and "规划局退单理由" not in jw_desk
+    assert "内部备注" in jw_desk  # notes are for every department on the work order
+    assert "规划局意见" in gh_desk and "规划局退单理由" in gh_desk and "建管委意见" not in gh_desk
+    everything = " ".join(e.text for e in selectors.timeline(request, include_internal=True))  # the center
+    assert all(text in everything for text in ("建管委意见", "规划局意见", "内部备注", "规划局退单理由"))

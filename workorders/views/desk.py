@@ -91,7 +91,7 @@ def _detail(request, assignment, *, status=200, **forms):
         "assignment": assignment,
         "req": service_request,
         "days_left": days_left,
-        "events": selectors.timeline(service_request, include_internal=True),
+        "events": selectors.timeline(service_request, for_assignment=assignment),
         "others": selectors.request_assignments(service_request).exclude(pk=assignment.pk),
         # The clock: acknowledgement, each pause with its reason, and the days paused by reason.
         "pauses": pauses,
