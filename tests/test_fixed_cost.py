@@ -72,3 +72,28 @@ def test_everyday_pages_cost_what_their_content_needs(world, who, path, statemen
     assert len(sql) == statements, "\n".join(sql)
     assert sum("SELECT 'g', g.name" in s for s in sql) == 1  # the roles, once
     assert not any("otp_totp_totpdevice" in s and "SELECT 'g'" not in s for s in sql)  # no separate device check
+
+
+def test_a_submission_costs_nine_statements_and_mails_each_active_account_once(world):
+    """Issue 20, part 2 (not yet its target of 8): the session's user, the role facts, the chosen
+    project; then the request, its history row, its timeline step and the queued e-mails (whose
+    addresses are selected inside their INSERT) between the transaction's two statements."""
+    from notifications.models import OutboundEmail
+    from projects.tests.factories import EnterpriseUserFactory
+    from workorders.models import ServiceRequest
+
+    EnterpriseUserFactory(enterprise=world.ent_a, email=world.user_a.email)  # the same address twice
+    EnterpriseUserFactory(enterprise=world.ent_a, email="")  # no address
+    EnterpriseUserFactory(enterprise=world.ent_a, email="gone@example.com", is_active=False)
+    client = Client()
+    client.force_login(world.user_a)
+    client.get("/requests/new/")
+    data = {"kind": "blocker", "project": world.project_a.pk, "title": "道路未开通",
+            "description": "天春路尚未开通，竣工验收无法进行。", "submission_token": "tok-" + "f" * 30}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/requests/new/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert len(queries) == 9, "\n".join(q["sql"] for q in queries.captured_queries)
+    number = ServiceRequest.objects.get(submission_token=data["submission_token"]).tracking_number
+    sent_to = sorted(OutboundEmail.objects.filter(subject__contains=number).values_list("to", flat=True))
+    assert sent_to == sorted({world.user_a.email, world.ent_a.contact_email})

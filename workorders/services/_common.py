@@ -6,10 +6,11 @@ from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from departments.models import Officer
-from notifications.services import notify, send_to
+from notifications.services import notify, send_to, send_to_selected
 from core.errors import STORAGE_UNAVAILABLE
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
@@ -104,6 +105,16 @@ def tell_enterprise(*, request: ServiceRequest, subject: str, body: str = "", ur
     if request.enterprise.contact_email:
         addresses.append(request.enterprise.contact_email)
     send_to(addresses=addresses, subject=subject, body=f"{body}\n\n{url}".strip())
+
+
+def email_enterprise(*, request: ServiceRequest, subject: str, body: str = "", url: str = "") -> None:
+    """One e-mail to each active account of the request's enterprise and to its contact address,
+    the addresses selected inside the one INSERT that queues them (no in-app notice: for the
+    submission, whose submitter reads the tracking number on screen)."""
+    accounts = (request.enterprise.users.filter(is_active=True).annotate(address=F("email"))
+                .values_list("address"))
+    send_to_selected(addresses=accounts, extra=[request.enterprise.contact_email], subject=subject,
+                     body=f"{body}\n\n{url}".strip())
 
 
 def tell_department(*, assignment: Assignment, subject: str, body: str = "", url: str = "") -> None:

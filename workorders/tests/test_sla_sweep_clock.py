@@ -156,7 +156,7 @@ def test_the_statement_count_is_fixed_with_one_or_many_reminders_and_resumptions
     def statements_for(count):
         resumed_before = RequestEvent.objects.filter(kind=RequestEvent.Kind.RESUMED).count()
         work_orders = WorkOrderFactory.create_batch(count)
-        late = Assignment.objects.bulk_create([
+        Assignment.objects.bulk_create([
             Assignment(work_order=w, department=department, issued_at=started, issued_on=D(2026, 11, 1),
                        sla_working_days=10, due_date=D(2026, 12, 30), ack_due_on=D(2026, 11, 20),
                        status=Assignment.Status.IN_PROGRESS) for w in work_orders])
