@@ -14,6 +14,7 @@ from notifications.services import notify, send_to, send_to_selected
 from core.errors import STORAGE_UNAVAILABLE
 from workorders.exceptions import WorkOrderError
 from workorders.models import Assignment, Attachment, RequestEvent, ServiceRequest
+from workorders.permissions import center_staff_users
 from workorders.uploads import CheckedFile
 
 logger = logging.getLogger(__name__)
@@ -115,6 +116,11 @@ def email_enterprise(*, request: ServiceRequest, subject: str, body: str = "", u
                 .values_list("address"))
     send_to_selected(addresses=accounts, extra=[request.enterprise.contact_email], subject=subject,
                      body=f"{body}\n\n{url}".strip())
+
+
+def tell_center_staff(*, subject: str, body: str = "", url: str = "") -> None:
+    """An in-app notice and an e-mail to every active member of center staff."""
+    notify(recipients=list(center_staff_users()), subject=subject, body=body, url=url)
 
 
 def tell_department(*, assignment: Assignment, subject: str, body: str = "", url: str = "") -> None:

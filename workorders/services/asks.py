@@ -15,14 +15,11 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import roles
 from departments.models import Department
-from notifications.services import notify
 from workdays.calendar import get_calendar, local_date
 from workorders.exceptions import WorkOrderError
 from workorders.models import (
@@ -36,7 +33,7 @@ from workorders.models import (
     WorkOrder,
 )
 from workorders.permissions import can_work_on, is_center_staff
-from workorders.services._common import record_event, save_as, tell_department
+from workorders.services._common import record_event, save_as, tell_center_staff, tell_department
 from workorders.services.clock import move_due_date, restart_clock
 from workorders.services.work_orders import open_assignment
 
@@ -182,10 +179,9 @@ def _days_text(working_days: int, text: str) -> str:
 def _tell_center_staff(ask: DepartmentAsk, *, subject: str) -> None:
     """An in-app notice and an e-mail to every active member of center staff, linking to the request."""
     request = ask.assignment.work_order.request
-    staff = get_user_model().objects.filter(groups__name=roles.CENTER_STAFF, is_active=True)
-    notify(recipients=list(staff),
-           subject=subject % {"department": ask.assignment.department.name_zh, "number": request.tracking_number},
-           body=ask.text, url=f"/center/requests/{request.tracking_number}/#asks")
+    tell_center_staff(subject=subject % {"department": ask.assignment.department.name_zh,
+                                         "number": request.tracking_number},
+                      body=ask.text, url=f"/center/requests/{request.tracking_number}/#asks")
 
 
 # --- the center decides -------------------------------------------------------------------------

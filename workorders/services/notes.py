@@ -9,11 +9,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from notifications.services import notify
 from workorders.exceptions import WorkOrderError
 from workorders.models import ASSIGNMENT_LIFECYCLE, Assignment, RequestEvent
-from workorders.permissions import active_memberships, center_staff_users, is_center_staff, may_note_on
-from workorders.services._common import tell_department
+from workorders.permissions import active_memberships, is_center_staff, may_note_on
+from workorders.services._common import record_event, tell_center_staff, tell_department
 
 # Center staff may also note on a finished assignment (the closure review, a return visit); a
 # department only while the assignment is open (the lifecycle's "note"). Nobody notes on a
@@ -68,14 +67,12 @@ def send_conclusion(*, actor, locked: Assignment, text: str) -> RequestEvent:
     to the enterprise. For the desk's services, inside their transaction, with ``locked`` held and
     the actor checked."""
     request = locked.work_order.request
-    event = RequestEvent.objects.create(
-        request=request, kind=RequestEvent.Kind.CONCLUSION, assignment=locked, department_id=locked.department_id,
-        text=text, public=False, created_by=actor)
+    event = record_event(request=request, kind=RequestEvent.Kind.CONCLUSION, actor=actor, assignment=locked,
+                         text=text, public=False)
     subject = _("%(department)s sent its conclusion on %(number)s") % {
         "department": locked.department.name_zh, "number": request.tracking_number}
     lead = lead_assignment_of(locked.work_order_id)
     if lead is not None:
         tell_department(assignment=lead, subject=subject, body=text, url=f"/desk/assignments/{lead.pk}/")
-    notify(recipients=center_staff_users(), subject=subject, body=text,
-           url=f"/center/requests/{request.tracking_number}/")
+    tell_center_staff(subject=subject, body=text, url=f"/center/requests/{request.tracking_number}/")
     return event
